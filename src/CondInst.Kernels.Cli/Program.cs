@@ -1,0 +1,30 @@
+using System.CommandLine;
+using CondInst.Kernels.Cli.Commands;
+
+namespace CondInst.Kernels.Cli;
+
+/// <summary>Entry point: one sub-command per file under Commands/.</summary>
+public static class Program
+{
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs the CLI with explicit writers (tests call this directly).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("CondInst.Kernels: CondInst instance segmentation in C# (no Python).")
+        {
+            DevicesCommand.Create(stdout),
+        };
+        try
+        {
+            var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            return root.Parse(args).Invoke(config);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // One clear line, no stack trace: the message names the file, key or argument at fault.
+            stderr.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using CondInst.Kernels.Tests.Harness;
+
+namespace CondInst.Kernels.Tests.Ops;
+
+/// <summary>Top-k, candidate decoding, NMS, gathers and the dynamic mask head on every backend against the reference.</summary>
+public sealed class DetectionOpTests
+{
+    public static TheoryData<string> Backends => TestBackends.All;
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void TopKMatchesReference(string backend)
+    {
+        var rng = new Random(10);
+        foreach (var (c, h, w, k, thr) in new[] { (80, 36, 56, 1000, 0.05f), (80, 5, 7, 1000, 0.05f), (3, 40, 40, 100, 0.5f), (80, 2, 2, 5, 0.99999f), (1, 1, 1, 1, 0.0f), (7, 9, 9, 0, 0.1f) })
+        {
+            // Logits around the threshold's logit, with deliberate duplicates so ties must break by flat index.
+            var x = RandomData.Floats(rng, RandomData.Count(1, c, h, w), -4f, 1f);
+            for (int i = 0; i + 7 < x.Length; i += 13) x[i + 7] = x[i];
+            OpHarness.Check(backend, $"topk_scores c={c} {h}x{w} k={k} thr={thr}", s =>
+            {
+                var idx = s.Out(DType.Int32, Math.Max(k, 1));
+                var pr = s.Out(DType.Float32, Math.Max(k, 1));
+                int m = s.B.TopKScores(s.Up(x, 1, c, h, w), thr, k, idx, pr);
+                var count = s.Up(new[] { m }, 1);
+                return [count, idx.Slice(0, m), pr.Slice(0, m)];
+            }, Tolerance.Exact);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void DecodeMatchesReference(string backend)
+    {
+        var rng = new Random(11);
+        int c = 80, h = 9, w = 14, n = 50, m = 70, offset = 13;
+        var idx = Enumerable.Range(0, n).Select(_ => rng.Next(c * h * w)).ToArray();
+        var pr = RandomData.Floats(rng, n, 0.05f, 1f);
+        var bbox = RandomData.Floats(rng, 4 * h * w, 0f, 200f);
+        var ctr = RandomData.Floats(rng, h * w, -5f, 5f);
+        OpHarness.Check(backend, $"decode_candidates c={c} {h}x{w} n={n} offset={offset}", s =>
+        {
+            var boxes = s.Out(DType.Float32, m, 4);
+            var scores = s.Out(DType.Float32, m);
+            var labels = s.Out(DType.Int32, m);
+            var points = s.Out(DType.Int32, m);
+            s.B.DecodeCandidates(s.Up(idx, n), s.Up(pr, n), n, c, s.Up(bbox, 1, 4, h, w), s.Up(ctr, 1, 1, h, w), 16f, 140, 221,
+                boxes, scores, labels, points, offset);
+            return [boxes.Slice(offset, n), scores.Slice(offset, n), labels.Slice(offset, n), points.Slice(offset, n)];
+        }, Tolerance.SameOrder);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void NmsMatchesReference(string backend)
+    {
+        var rng = new Random(12);
+        foreach (var (count, classes, maxKeep) in new[] { (0, 3, 100), (1, 1, 100), (40, 3, 100), (300, 80, 100), (500, 2, 10) })
+        {
+            // Clustered boxes so that suppression happens; some degenerate (zero width) boxes; duplicate scores.
+            var boxes = new float[Math.Max(count, 1) * 4];
+            var scores = RandomData.Floats(rng, Math.Max(count, 1), 0f, 1f);
+            var labels = Enumerable.Range(0, Math.Max(count, 1)).Select(_ => rng.Next(classes)).ToArray();
+            for (int i = 0; i < count; i++)
+            {
+                float cx = rng.Next(5) * 50f + (float)rng.NextDouble() * 10f, cy = rng.Next(4) * 50f + (float)rng.NextDouble() * 10f;
+                float bw = 10f + (float)rng.NextDouble() * 40f, bh = 10f + (float)rng.NextDouble() * 40f;
+                boxes[4 * i] = cx; boxes[4 * i + 1] = cy; boxes[4 * i + 2] = cx + bw; boxes[4 * i + 3] = cy + bh;
+                if (i % 17 == 5) boxes[4 * i + 2] = cx;
+                if (i % 11 == 3 && i > 0) scores[i] = scores[i - 1];
+            }
+            OpHarness.Check(backend, $"nms count={count} classes={classes} maxKeep={maxKeep}", s =>
+            {
+                var keep = s.Out(DType.Int32, Math.Max(1, Math.Min(count, maxKeep)));
+                int k = s.B.Nms(s.Up(boxes, Math.Max(count, 1), 4), s.Up(scores, Math.Max(count, 1)), s.Up(labels, Math.Max(count, 1)), count, 0.6f, maxKeep, keep);
+                return [s.Up(new[] { k }, 1), keep.Slice(0, k)];
+            }, Tolerance.Exact);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void GathersMatchReference(string backend)
+    {
+        var rng = new Random(13);
+        int d = 169, h = 7, w = 9, n = 23, m = 40;
+        var src = RandomData.Floats(rng, d * h * w);
+        var cols = Enumerable.Range(0, n).Select(_ => rng.Next(h * w)).ToArray();
+        var rows = Enumerable.Range(0, 11).Select(_ => rng.Next(n)).ToArray();
+        OpHarness.Check(backend, $"gather_columns d={d} p={h * w} n={n} then gather_rows 11", s =>
+        {
+            var dst = s.Out(DType.Float32, m, d);
+            s.B.GatherColumns(s.Up(src, 1, d, h, w), s.Up(cols, n), n, dst, 5);
+            var picked = s.Out(DType.Float32, 11, d);
+            s.B.GatherRows(dst, s.Up(rows.Select(r => r + 5).ToArray(), 11), 11, picked);
+            return [dst.Slice(5, n), picked];
+        }, Tolerance.Exact);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void DynamicMaskHeadMatchesReference(string backend)
+    {
+        var rng = new Random(14);
+        foreach (var (n, h, w) in new[] { (0, 6, 7), (1, 36, 56), (37, 9, 13), (3, 1, 1) })
+        {
+            var feat = RandomData.Floats(rng, 8 * h * w, -2f, 2f);
+            var prm = RandomData.Floats(rng, n * 169, -1f, 1f);
+            var inst = new float[n * 3];
+            for (int i = 0; i < n; i++)
+            {
+                inst[3 * i] = (float)rng.NextDouble() * w * 8;
+                inst[3 * i + 1] = (float)rng.NextDouble() * h * 8;
+                inst[3 * i + 2] = new[] { 8f, 16f, 32f, 64f, 128f }[rng.Next(5)];
+            }
+            OpHarness.Check(backend, $"dynamic_mask_head n={n} {h}x{w}", s =>
+            {
+                var y = s.Out(DType.Float32, n, 1, h, w);
+                s.B.DynamicMaskHead(s.Up(feat, 1, 8, h, w), s.Up(prm, n, 169), s.Up(inst, n, 3), 8f, 8f, y);
+                return [y];
+            }, new Tolerance(1e-5, 1e-5));
+        }
+    }
+}
