@@ -76,6 +76,10 @@ public sealed class NpyArray
     public static NpyArray FromInts(ReadOnlySpan<int> values, params int[] shape) =>
         new(NpyType.Int32, shape, MemoryMarshal.AsBytes(values).ToArray());
 
+    /// <summary>An int64 array (indices and labels, as PyTorch stores them).</summary>
+    public static NpyArray FromLongs(ReadOnlySpan<long> values, params int[] shape) =>
+        new(NpyType.Int64, shape, MemoryMarshal.AsBytes(values).ToArray());
+
     /// <summary>A uint8 (or, with <paramref name="asBool"/>, bool) array.</summary>
     public static NpyArray FromBytes(ReadOnlySpan<byte> values, bool asBool, params int[] shape) =>
         new(asBool ? NpyType.Bool : NpyType.UInt8, shape, values.ToArray());

@@ -13,11 +13,17 @@ public static class TestBackends
 {
     public static readonly string[] Ids = ["cpu", "ilgpu-cpu", "opencl", "cuda"];
 
+    /// <summary>Backends for model-level tests: the scalar reference first (it checks the model code itself), then the devices.</summary>
+    public static readonly string[] ModelIds = ["reference", .. Ids];
+
     private static readonly ConcurrentDictionary<string, Lazy<(IBackend? Backend, string? Error)>> Opened = new();
     private static readonly Lazy<Reference.ReferenceBackend> SharedReference = new(() => new Reference.ReferenceBackend());
 
     /// <summary>Theory data: one row per backend id.</summary>
     public static TheoryData<string> All => new(Ids);
+
+    /// <summary>Theory data for model-level tests (reference plus every backend).</summary>
+    public static TheoryData<string> Models => new(ModelIds);
 
     /// <summary>The scalar reference backend (thread-safe in practice: it holds no state beyond its pool).</summary>
     public static Reference.ReferenceBackend Reference => SharedReference.Value;
@@ -33,6 +39,11 @@ public static class TestBackends
     /// </summary>
     public static void With(string id, Action<IBackend> body)
     {
+        if (id == "reference")
+        {
+            body(Reference);
+            return;
+        }
         var (backend, error) = Opened.GetOrAdd(id, key => new Lazy<(IBackend?, string?)>(() => Open(key))).Value;
         if (backend is null)
         {

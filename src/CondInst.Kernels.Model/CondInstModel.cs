@@ -1,0 +1,117 @@
+using CondInst.Kernels.Importer;
+
+namespace CondInst.Kernels.Model;
+
+/// <summary>
+/// A CondInst model on one device: load it once, then call <see cref="Predict(ReadOnlySpan{byte}, int, int, string, IStageSink?, bool)"/>
+/// per image. Predictions on one model are serialised by a lock (the backend and its memory pool are not
+/// thread-safe), so calling from several threads is safe; for parallel throughput load one model per device.
+/// </summary>
+public sealed class CondInstModel : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly CondInstNetwork _network;
+    private readonly bool _ownsBackend;
+    private bool _disposed;
+
+    private CondInstModel(IBackend backend, bool ownsBackend, WeightSet weights, CondInstArchitecture arch, TestSettings settings, IReadOnlyList<string> classNames)
+    {
+        if (classNames.Count != arch.NumClasses)
+            throw new ArgumentException($"{classNames.Count} class names given for a model with {arch.NumClasses} classes");
+        Backend = backend;
+        _ownsBackend = ownsBackend;
+        Architecture = arch;
+        Settings = settings;
+        ClassNames = classNames;
+        _network = new CondInstNetwork(backend, weights, arch);
+    }
+
+    /// <summary>The device the model runs on.</summary>
+    public IBackend Backend { get; }
+
+    /// <summary>The sizes inferred from the weights.</summary>
+    public CondInstArchitecture Architecture { get; }
+
+    /// <summary>Test-time settings in use and where they came from.</summary>
+    public TestSettings Settings { get; }
+
+    /// <summary>Class names, index = label.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>
+    /// Loads a <c>.pth</c> or <c>.safetensors</c> checkpoint onto device <paramref name="device"/> (see
+    /// <see cref="Devices.Open"/>). Every missing, unexpected or misshapen weight is reported in one error.
+    /// </summary>
+    public static CondInstModel Load(string path, string device = "auto", ModelOptions? options = null)
+    {
+        using var checkpoint = Checkpoint.Load(path);
+        var weights = new WeightSet(checkpoint.Tensors
+            .Where(kv => !kv.Key.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
+            .Select(kv => new KeyValuePair<string, (int[], float[])>(kv.Key, (kv.Value.Shape, kv.Value.ToFloat32()))));
+        var arch = CondInstArchitecture.InferFrom(checkpoint.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Shape));
+        checkpoint.Bind(arch.ExpectedParameters());
+        var names = ClassNameResolver.FromMeta(checkpoint.Meta, arch.NumClasses);
+        var settings = (options ?? new ModelOptions()).Apply(checkpoint.Settings);
+        var backend = Devices.Open(device);
+        try
+        {
+            return new CondInstModel(backend, ownsBackend: true, weights, arch, settings, names);
+        }
+        catch
+        {
+            backend.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A model from weights already in memory, on a backend the caller owns (tests, benchmarks, random models).</summary>
+    public static CondInstModel Create(IBackend backend, WeightSet weights, TestSettings settings, IReadOnlyList<string>? classNames = null)
+    {
+        var arch = CondInstArchitecture.InferFrom(weights.Shapes);
+        return new CondInstModel(backend, ownsBackend: false, weights, arch, settings, classNames ?? ClassNameResolver.Defaults(arch.NumClasses));
+    }
+
+    /// <summary>
+    /// Detects instances in an HWC BGR image (as mmdetection's loader gives it). With <paramref name="sink"/> every
+    /// stage is reported by its fixture name; with <paramref name="timings"/> per-stage times are measured.
+    /// </summary>
+    public Prediction Predict(ReadOnlySpan<byte> bgr, int width, int height, string name = "image", IStageSink? sink = null, bool timings = false)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var g = ImageGeometry.For(width, height, Settings.ScaleLong, Settings.ScaleShort);
+            var clock = timings ? new StageClock(Backend) : null;
+            using var input = Preprocessor.Run(Backend, bgr, g, sink);
+            clock?.Lap("preprocess");
+            using var net = _network.Forward(input, sink, clock);
+            using var kept = BoxSelector.Select(Backend, net, g, Settings, sink);
+            clock?.Lap("postprocess");
+            var masks = MaskPredictor.Predict(Backend, net.MaskFeature, kept, g, Settings.MaskThreshold, sink, clock);
+            var instances = new Instance[kept.Count];
+            float sx = (float)g.ScaleX, sy = (float)g.ScaleY;
+            var boxes = new float[kept.Count * 4];
+            for (int i = 0; i < kept.Count; i++)
+            {
+                // Boxes go back to original pixels by a float32 division by the per-axis scale factors (no clipping).
+                var b = kept.Boxes.AsSpan(4 * i, 4);
+                (boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]) = (b[0] / sx, b[1] / sy, b[2] / sx, b[3] / sy);
+                instances[i] = new Instance(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3], kept.Scores[i], kept.Labels[i], ClassNames[kept.Labels[i]], masks[i]);
+            }
+            sink?.Array("det_bboxes", NpyArray.FromFloats(boxes, kept.Count, 4));
+            return new Prediction(name, g, instances, clock?.Laps.ToArray() ?? []);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _network.Dispose();
+            if (_ownsBackend) Backend.Dispose();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+namespace CondInst.Kernels.Model;
+
+/// <summary>The convolutional body's outputs for one image: the head outputs per level and the mask feature.</summary>
+internal sealed class NetworkOutputs(LevelOutputs[] levels, Tensor maskFeature) : IDisposable
+{
+    public LevelOutputs[] Levels { get; } = levels;
+
+    public Tensor MaskFeature { get; } = maskFeature;
+
+    public void Dispose()
+    {
+        foreach (var l in Levels) l.Dispose();
+        MaskFeature.Dispose();
+    }
+}
+
+/// <summary>
+/// The CondInst convolutional body on one backend: ResNet-50 → FPN → box head on P3..P7 and mask branch on P3..P5.
+/// Holds the prepared weights; <see cref="Forward"/> allocates from the backend's pool and frees as it goes.
+/// </summary>
+internal sealed class CondInstNetwork : IDisposable
+{
+    private readonly ResNetBackbone _backbone;
+    private readonly Fpn _fpn;
+    private readonly BoxHead _head;
+    private readonly MaskBranch _mask;
+
+    public CondInstNetwork(IBackend backend, WeightSet weights, CondInstArchitecture arch)
+    {
+        Backend = backend;
+        Architecture = arch;
+        _backbone = new ResNetBackbone(backend, weights, arch);
+        _fpn = new Fpn(backend, weights);
+        _head = new BoxHead(backend, weights, arch);
+        _mask = new MaskBranch(backend, weights, arch);
+    }
+
+    public IBackend Backend { get; }
+
+    public CondInstArchitecture Architecture { get; }
+
+    /// <summary>Runs the body on a [1, 3, Hp, Wp] input (Hp, Wp multiples of 32).</summary>
+    public NetworkOutputs Forward(Tensor input, IStageSink? sink, StageClock? clock = null)
+    {
+        var c = _backbone.Forward(input, sink);
+        clock?.Lap("backbone");
+        Tensor[] p;
+        try
+        {
+            p = _fpn.Forward(c, sink);
+        }
+        finally
+        {
+            foreach (var t in c) t.Dispose();
+        }
+        clock?.Lap("fpn");
+        try
+        {
+            var levels = new LevelOutputs[5];
+            for (int l = 0; l < 5; l++) levels[l] = _head.Forward(p[l], l, sink);
+            clock?.Lap("head");
+            var feat = _mask.Forward(p, sink);
+            clock?.Lap("mask_branch");
+            return new NetworkOutputs(levels, feat);
+        }
+        finally
+        {
+            foreach (var t in p) t.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        _backbone.Dispose();
+        _fpn.Dispose();
+        _head.Dispose();
+        _mask.Dispose();
+    }
+}
