@@ -10,11 +10,12 @@ namespace CondInst.Kernels.Model;
 public sealed class CondInstModel : IDisposable
 {
     private readonly object _gate = new();
-    private readonly CondInstNetwork _network;
+    private readonly IConvolutionalBody _network;
     private readonly bool _ownsBackend;
     private bool _disposed;
 
-    private CondInstModel(IBackend backend, bool ownsBackend, WeightSet weights, CondInstArchitecture arch, TestSettings settings, IReadOnlyList<string> classNames)
+    private CondInstModel(IBackend backend, bool ownsBackend, WeightSet weights, CondInstArchitecture arch, TestSettings settings, IReadOnlyList<string> classNames,
+        Func<IBackend, WeightSet, CondInstArchitecture, IConvolutionalBody>? body = null)
     {
         if (classNames.Count != arch.NumClasses)
             throw new ArgumentException($"{classNames.Count} class names given for a model with {arch.NumClasses} classes");
@@ -23,7 +24,7 @@ public sealed class CondInstModel : IDisposable
         Architecture = arch;
         Settings = settings;
         ClassNames = classNames;
-        _network = new CondInstNetwork(backend, weights, arch);
+        _network = body?.Invoke(backend, weights, arch) ?? new CondInstNetwork(backend, weights, arch);
     }
 
     /// <summary>The device the model runs on.</summary>
@@ -69,6 +70,13 @@ public sealed class CondInstModel : IDisposable
     {
         var arch = CondInstArchitecture.InferFrom(weights.Shapes);
         return new CondInstModel(backend, ownsBackend: false, weights, arch, settings, classNames ?? ClassNameResolver.Defaults(arch.NumClasses));
+    }
+
+    /// <summary>A model whose convolutional body is <paramref name="body"/> (benchmark peers), with the engine's pre- and post-processing.</summary>
+    internal static CondInstModel Create(IBackend backend, WeightSet weights, TestSettings settings, Func<IBackend, WeightSet, CondInstArchitecture, IConvolutionalBody> body)
+    {
+        var arch = CondInstArchitecture.InferFrom(weights.Shapes);
+        return new CondInstModel(backend, ownsBackend: false, weights, arch, settings, ClassNameResolver.Defaults(arch.NumClasses), body);
     }
 
     /// <summary>

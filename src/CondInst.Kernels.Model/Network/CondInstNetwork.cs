@@ -15,10 +15,20 @@ internal sealed class NetworkOutputs(LevelOutputs[] levels, Tensor maskFeature) 
 }
 
 /// <summary>
+/// The convolutional body: input [1, 3, Hp, Wp] → head outputs on P3..P7 and the mask feature, as tensors of the
+/// model's backend. The engine's own <see cref="CondInstNetwork"/> is one; benchmarks plug in peers (ONNX Runtime)
+/// to time the same pre- and post-processing around another body.
+/// </summary>
+internal interface IConvolutionalBody : IDisposable
+{
+    NetworkOutputs Forward(Tensor input, IStageSink? sink, StageClock? clock);
+}
+
+/// <summary>
 /// The CondInst convolutional body on one backend: ResNet-50 → FPN → box head on P3..P7 and mask branch on P3..P5.
 /// Holds the prepared weights; <see cref="Forward"/> allocates from the backend's pool and frees as it goes.
 /// </summary>
-internal sealed class CondInstNetwork : IDisposable
+internal sealed class CondInstNetwork : IConvolutionalBody
 {
     private readonly ResNetBackbone _backbone;
     private readonly Fpn _fpn;
@@ -40,7 +50,7 @@ internal sealed class CondInstNetwork : IDisposable
     public CondInstArchitecture Architecture { get; }
 
     /// <summary>Runs the body on a [1, 3, Hp, Wp] input (Hp, Wp multiples of 32).</summary>
-    public NetworkOutputs Forward(Tensor input, IStageSink? sink, StageClock? clock = null)
+    public NetworkOutputs Forward(Tensor input, IStageSink? sink, StageClock? clock)
     {
         var c = _backbone.Forward(input, sink);
         clock?.Lap("backbone");
