@@ -51,6 +51,19 @@ public sealed class FixtureDecodeTests
         Assert.Equal(0, mismatches);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void DemoImagesDecodeToTheSizeOfMmdetectionsMasks(int k)
+    {
+        string dir = Path.Combine(AppContext.BaseDirectory, "Fixtures", "demo");
+        var img = ImageLoader.Load(Path.Combine(dir, $"demo_{k}.png"));
+        var masks = NpyArray.Read(Path.Combine(dir, $"demo_{k}_det_masks.npy.gz"));
+        Assert.Equal((masks.Shape[1], masks.Shape[2]), (img.Height, img.Width));
+        Assert.Equal($"demo_{k}", img.Name);
+    }
+
     [Fact]
     public void FromBgrAndFromRgbValidateAndCopy()
     {
