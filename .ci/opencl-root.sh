@@ -99,8 +99,8 @@ log "installing ${PACKAGES[*]} inside"
     rm -rf /var/lib/apt/lists/*"
 log "package install took $((SECONDS - t)) s"
 
-pocl="$("$HERE/opencl-run.sh" --root "$ROOT" --system-only --setup dpkg-query -W pocl-opencl-icd)"
-log "PoCL: $pocl"
+pocl="$("$HERE/opencl-run.sh" --root "$ROOT" --system-only --setup dpkg-query -W -f '${Version}' pocl-opencl-icd)"
+log "dpkg-query -W pocl-opencl-icd: $pocl"
 # Captured, then matched: `clinfo | grep -q` under pipefail fails falsely when grep closes the pipe early.
 info="$("$HERE/opencl-run.sh" --root "$ROOT" --system-only --setup clinfo)" || die "clinfo failed inside $ROOT"
 grep -q 'Generic address space support *Yes' <<<"$info" ||
@@ -111,5 +111,5 @@ grep -q 'Generic address space support *Yes' <<<"$info" ||
 log "clinfo: $(grep -m1 'Device Name' <<<"$info" | sed 's/  */ /g')"
 log "clinfo: $(grep -m1 'Generic address space support' <<<"$info" | sed 's/  */ /g')"
 
-echo "$SUITE $pocl made $(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$ROOT/READY"
+echo "Debian $SUITE, PoCL $pocl, made $(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$ROOT/READY"
 log "ready in $((SECONDS - started)) s: $ROOT ($(du -sh --one-file-system "$ROOT" | cut -f1))"
