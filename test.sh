@@ -52,7 +52,7 @@ say "tests on the host (cpu, ilgpu-cpu; opencl and cuda where a device exists)"
 t=$SECONDS
 host_rc=0
 dotnet test CondInst.Kernels.sln -c Release --no-build --results-directory "$RESULTS/host" \
-    --logger trx --logger "console;verbosity=normal" || host_rc=$?
+    --logger trx --logger "console;verbosity=minimal" || host_rc=$?
 timings+=("host tests $((SECONDS - t)) s")
 
 if [[ -n "$root_job" ]]; then
@@ -74,7 +74,7 @@ else
     t=$SECONDS
     CONDINST_REQUIRE_DEVICES=opencl .ci/opencl-run.sh dotnet test CondInst.Kernels.sln -c Release --no-build \
         --filter "DisplayName~opencl" --results-directory "$RESULTS/opencl" \
-        --logger trx --logger "console;verbosity=normal" || opencl_rc=$?
+        --logger trx --logger "console;verbosity=minimal" || opencl_rc=$?
     timings+=("OpenCL tests $((SECONDS - t)) s")
     opencl_ran=1
 fi
