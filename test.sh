@@ -97,6 +97,9 @@ if [[ "$opencl_ran" == 1 ]]; then
     # A run that executes nothing (filter mismatch, missing NuGet cache in the root) must not pass.
     [[ "$root_executed" -gt 0 ]] || problems+=("OpenCL tests: the run inside the root executed no test (exit $opencl_rc)")
     [[ "$opencl_rc" == 0 || "$root_failed" -gt 0 ]] || problems+=("OpenCL dotnet test failed (exit $opencl_rc) without a failed test")
+    opencl_skipped="$(awk '$1 == "opencl" { print $4 }' <<<"$summary")"
+    [[ "${opencl_skipped:-0}" == 0 ]] ||
+        echo "warning: $opencl_skipped opencl test(s) did not run on the device (skipped inside the root, or not matched by the filter)" >&2
 else
     echo "OpenCL tests: not run: $opencl_reason"
     [[ "${CI:-}" != true ]] || problems+=("OpenCL tests: not run: $opencl_reason (required with CI=true)")

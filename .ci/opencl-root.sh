@@ -60,6 +60,15 @@ fi
 
 [[ "$(id -u)" == 0 ]] || die "needs root privileges (debootstrap, mount, chroot); running as $(id -un)"
 
+# One maker at a time; a run that waited here finds the root made by the other.
+mkdir -p "$(dirname "$ROOT")"
+exec 9>"$ROOT.lock"
+flock 9
+if [[ -f "$ROOT/READY" ]]; then
+    log "reusing $ROOT, made meanwhile by another run ($(cat "$ROOT/READY"))"
+    exit 0
+fi
+
 started=$SECONDS
 if [[ -e "$ROOT" ]]; then
     # Never delete through a mount: a bind-mounted repository or .NET install would go with it.
@@ -99,6 +108,7 @@ log "installing ${PACKAGES[*]} inside"
     rm -rf /var/lib/apt/lists/*"
 log "package install took $((SECONDS - t)) s"
 
+# shellcheck disable=SC2016 # ${Version} is dpkg-query's format, not a shell expansion
 pocl="$("$HERE/opencl-run.sh" --root "$ROOT" --system-only --setup dpkg-query -W -f '${Version}' pocl-opencl-icd)"
 log "dpkg-query -W pocl-opencl-icd: $pocl"
 # Captured, then matched: `clinfo | grep -q` under pipefail fails falsely when grep closes the pipe early.

@@ -5,6 +5,7 @@
 #   --root ROOT     the root (default: $CONDINST_OPENCL_ROOT, else /var/tmp/condinst-opencl-root)
 #   --system-only   mount only proc, sys and dev (used while the root is being made)
 #   --setup         do not require the root's READY marker (used while the root is being made)
+#   CONDINST_OPENCL_NS=0 keeps the mounts in the host's mount namespace (no unshare)
 # Example: .ci/opencl-run.sh dotnet test tests/CondInst.Kernels.Tests -c Release --no-build
 #
 # Mounts proc, sys and dev (rbind, then make-rslave so unmounting never propagates back to the host), and
@@ -13,9 +14,9 @@
 # command runs as root with a clean environment (the minimal root has no ICU, hence invariant globalization),
 # with the working directory at the repository's path. Only CI, CONDINST_*, NUGET_* and DOTNET_* variables
 # pass through. Everything is unmounted with `umount -R` in an EXIT trap, also on failure, and findmnt must
-# then show nothing left under ROOT. Where the kernel allows it, the whole run also happens in private mount
-# and PID namespaces, so concurrent runs against the same root never see each other's mounts and no process
-# started inside (test hosts, build servers) outlives the run.
+# then show nothing left under ROOT. Where the kernel allows it, the whole run also happens in a private
+# mount namespace, so concurrent runs against the same root never see each other's mounts; processes left
+# in that namespace when the command ends (only ours can be there) are stopped before unmounting.
 # Exit status: the command's, or 1 when the root is missing or a mount could not be undone.
 set -euo pipefail
 
@@ -63,10 +64,13 @@ ROOT="$(cd "$ROOT" 2>/dev/null && pwd -P)" || {
     exit 1
 }
 
-# Re-run in private mount + PID namespaces where possible (see the header); the EXIT trap below still
-# unmounts everything, so the fallback without namespaces is equally clean.
-if [[ -z "${CONDINST_OPENCL_NS:-}" ]] && unshare --mount --pid --fork --propagation private true 2>/dev/null; then
-    CONDINST_OPENCL_NS=1 exec unshare --mount --pid --fork --propagation private "$0" "${ARGS[@]}"
+# Re-run in a private mount namespace where possible (see the header). No --fork: this same process goes
+# on, so signals reach it and its EXIT trap. The trap unmounts everything in both cases.
+PRIVATE_NS=0
+if [[ "${CONDINST_OPENCL_NS:-}" == 1 ]]; then
+    PRIVATE_NS=1
+elif [[ -z "${CONDINST_OPENCL_NS:-}" ]] && unshare --mount --propagation private true 2>/dev/null; then
+    CONDINST_OPENCL_NS=1 exec unshare --mount --propagation private "$0" "${ARGS[@]}"
 fi
 
 REPO="$(cd "$(dirname "$0")/.." && pwd -P)"
@@ -74,8 +78,28 @@ DOTNET_DIR="$(dirname "$(readlink -f "$(command -v dotnet || echo /usr/share/dot
 HOST_HOME="${HOME:-/root}"
 
 MOUNTED=()
+PGID=""
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
-    local rc=$? i left
+    local rc=$? i left p procs my_ns
+    # The command runs in its own process group: what is left of it (e.g. a background child) is ours.
+    if [[ -n "$PGID" ]] && kill -0 -- "-$PGID" 2>/dev/null; then
+        log "stopping what is left of the command (process group $PGID)"
+        kill -TERM -- "-$PGID" 2>/dev/null || true
+        sleep 1
+    fi
+    if [[ "$PRIVATE_NS" == 1 ]]; then
+        # Processes still in this private namespace were started by this run (e.g. an orphaned test host);
+        # they would keep the mounts busy. The glob is expanded before any helper process is forked.
+        my_ns="$(readlink /proc/$$/ns/mnt)"
+        procs=(/proc/[0-9]*)
+        for p in "${procs[@]}"; do
+            p="${p#/proc/}"
+            [[ "$p" != "$$" && "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" == "$my_ns" ]] || continue
+            log "stopping leftover process $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null))"
+            kill -TERM "$p" 2>/dev/null || true
+        done
+    fi
     for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
         umount -R "${MOUNTED[i]}" 2>/dev/null || {
             sleep 1
@@ -90,6 +114,8 @@ cleanup() {
     exit "$rc"
 }
 trap cleanup EXIT
+# Bash runs traps only between commands, so the command runs in the background and is waited for; a signal
+# then ends the wait at once, and cleanup stops the command's process group.
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -145,8 +171,9 @@ while IFS='=' read -r name _; do
 done < <(env | grep -E '^[A-Za-z_][A-Za-z0-9_]*=' || true)
 [[ -n "${TERM:-}" ]] && ENVS+=("TERM=$TERM")
 
-set +e
-chroot "$ROOT" /usr/bin/env -i -C "$WORKDIR" "${ENVS[@]}" "$@"
-rc=$?
-set -e
+# setsid: a new process group whose id is the child's pid ($!), so cleanup can stop exactly what it started.
+setsid chroot "$ROOT" /usr/bin/env -i -C "$WORKDIR" "${ENVS[@]}" "$@" &
+PGID=$!
+rc=0
+wait "$PGID" || rc=$?
 exit "$rc"
