@@ -79,14 +79,30 @@ HOST_HOME="${HOME:-/root}"
 
 MOUNTED=()
 PGID=""
+# shellcheck disable=SC2317 # called by cleanup
+group_members() { # group_members PGID: "pid(comm)" of each live process in the process group
+    local q stat rest fields
+    for q in /proc/[0-9]*; do
+        read -r stat 2>/dev/null <"$q/stat" || continue
+        rest="${stat##*) }" # after the command name, which may hold spaces: state ppid pgrp ...
+        read -ra fields <<<"$rest"
+        [[ "${fields[2]}" == "$1" && "${fields[0]}" != Z ]] || continue
+        stat="${stat#* (}"
+        echo "${q#/proc/}(${stat%%) *})"
+    done
+}
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
     local rc=$? i left p procs my_ns
     # The command runs in its own process group: what is left of it (e.g. a background child) is ours.
-    if [[ -n "$PGID" ]] && kill -0 -- "-$PGID" 2>/dev/null; then
-        log "stopping what is left of the command (process group $PGID)"
-        kill -TERM -- "-$PGID" 2>/dev/null || true
-        sleep 1
+    # Zombies (exited, not yet reaped by init) hold nothing and are not counted.
+    if [[ -n "$PGID" ]]; then
+        left="$(group_members "$PGID")"
+        if [[ -n "$left" ]]; then
+            log "stopping what is left of the command: ${left//$'\n'/ }"
+            kill -TERM -- "-$PGID" 2>/dev/null || true
+            sleep 1
+        fi
     fi
     if [[ "$PRIVATE_NS" == 1 ]]; then
         # Processes still in this private namespace were started by this run (e.g. an orphaned test host);
