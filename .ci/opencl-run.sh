@@ -15,8 +15,9 @@
 # with the working directory at the repository's path. Only CI, CONDINST_*, NUGET_* and DOTNET_* variables
 # pass through. Everything is unmounted with `umount -R` in an EXIT trap, also on failure, and findmnt must
 # then show nothing left under ROOT. Where the kernel allows it, the whole run also happens in a private
-# mount namespace, so concurrent runs against the same root never see each other's mounts; processes left
-# in that namespace when the command ends (only ours can be there) are stopped before unmounting.
+# mount namespace, so concurrent runs against the same root never see each other's mounts. The command runs
+# in its own process group; what is left of that group when the command ends (e.g. a background child) is
+# stopped before unmounting, as it would keep the mounts busy. Nothing outside that group is ever signalled.
 # Exit status: the command's, or 1 when the root is missing or a mount could not be undone.
 set -euo pipefail
 
@@ -64,12 +65,10 @@ ROOT="$(cd "$ROOT" 2>/dev/null && pwd -P)" || {
     exit 1
 }
 
-# Re-run in a private mount namespace where possible (see the header). No --fork: this same process goes
-# on, so signals reach it and its EXIT trap. The trap unmounts everything in both cases.
-PRIVATE_NS=0
-if [[ "${CONDINST_OPENCL_NS:-}" == 1 ]]; then
-    PRIVATE_NS=1
-elif [[ -z "${CONDINST_OPENCL_NS:-}" ]] && unshare --mount --propagation private true 2>/dev/null; then
+# Re-run in a private mount namespace where possible (see the header); CONDINST_OPENCL_NS=1 marks the
+# re-run, 0 turns this off. No --fork: this same process goes on, so signals reach it and its EXIT trap.
+# The trap unmounts everything in both cases.
+if [[ -z "${CONDINST_OPENCL_NS:-}" ]] && unshare --mount --propagation private true 2>/dev/null; then
     CONDINST_OPENCL_NS=1 exec unshare --mount --propagation private "$0" "${ARGS[@]}"
 fi
 
@@ -93,7 +92,7 @@ group_members() { # group_members PGID: "pid(comm)" of each live process in the 
 }
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
-    local rc=$? i left p procs my_ns
+    local rc=$? i left
     # The command runs in its own process group: what is left of it (e.g. a background child) is ours.
     # Zombies (exited, not yet reaped by init) hold nothing and are not counted.
     if [[ -n "$PGID" ]]; then
@@ -103,18 +102,6 @@ cleanup() {
             kill -TERM -- "-$PGID" 2>/dev/null || true
             sleep 1
         fi
-    fi
-    if [[ "$PRIVATE_NS" == 1 ]]; then
-        # Processes still in this private namespace were started by this run (e.g. an orphaned test host);
-        # they would keep the mounts busy. The glob is expanded before any helper process is forked.
-        my_ns="$(readlink /proc/$$/ns/mnt)"
-        procs=(/proc/[0-9]*)
-        for p in "${procs[@]}"; do
-            p="${p#/proc/}"
-            [[ "$p" != "$$" && "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" == "$my_ns" ]] || continue
-            log "stopping leftover process $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null))"
-            kill -TERM "$p" 2>/dev/null || true
-        done
     fi
     for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
         umount -R "${MOUNTED[i]}" 2>/dev/null || {
@@ -188,6 +175,8 @@ done < <(env | grep -E '^[A-Za-z_][A-Za-z0-9_]*=' || true)
 [[ -n "${TERM:-}" ]] && ENVS+=("TERM=$TERM")
 
 # setsid: a new process group whose id is the child's pid ($!), so cleanup can stop exactly what it started.
+# Job control stays off, so the background child is no group leader and setsid need not fork (pgid == $!).
+set +m
 setsid chroot "$ROOT" /usr/bin/env -i -C "$WORKDIR" "${ENVS[@]}" "$@" &
 PGID=$!
 rc=0
