@@ -25,7 +25,8 @@ internal sealed class PthZipWriter : IDisposable
         zip.Add($"{archive}/version", "3\n"u8);
     }
 
-    public void Add(string name, ReadOnlySpan<byte> data)
+    /// <summary>Adds a stored entry; <paramref name="knownCrc"/> skips computing the CRC-32 when the caller has it.</summary>
+    public void Add(string name, ReadOnlySpan<byte> data, uint? knownCrc = null)
     {
         byte[] nameBytes = Encoding.UTF8.GetBytes(name);
         long offset = _out.Position;
@@ -36,7 +37,7 @@ internal sealed class PthZipWriter : IDisposable
         h.Clear();
         BinaryPrimitives.WriteUInt32LittleEndian(h, 0x04034b50);
         BinaryPrimitives.WriteUInt16LittleEndian(h[4..], 20);
-        uint crc = Crc32.Compute(data);
+        uint crc = knownCrc ?? Crc32.Compute(data);
         BinaryPrimitives.WriteUInt32LittleEndian(h[14..], crc);
         BinaryPrimitives.WriteUInt32LittleEndian(h[18..], (uint)data.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(h[22..], (uint)data.Length);

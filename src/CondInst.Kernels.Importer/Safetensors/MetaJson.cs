@@ -90,7 +90,7 @@ internal static class MetaJson
         }),
         JsonValueKind.Array => e.EnumerateArray().Select(Convert).ToList(),
         JsonValueKind.String => e.GetString(),
-        JsonValueKind.Number => e.GetRawText().AsSpan().IndexOfAny('.', 'e', 'E') < 0 && e.TryGetInt64(out long l) ? l : e.GetDouble(),
+        JsonValueKind.Number => e.GetRawText().AsSpan().IndexOfAny('.', 'e', 'E') < 0 && e.TryGetInt64(out long l) ? (object)l : e.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

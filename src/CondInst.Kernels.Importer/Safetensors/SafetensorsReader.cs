@@ -79,8 +79,9 @@ internal static class SafetensorsReader
             if (r.TokenType != JsonTokenType.EndObject) throw Bad(src, $"expected a key or '}}', found {r.TokenType}");
             if (r.Read()) throw Bad(src, $"unexpected {r.TokenType} after the header object");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid UTF-8 (GetString cannot transcode it).
             throw new ImporterException($"{src.Name}: header (offset 8, {json.Length} bytes) is not valid JSON: {e.Message}", e);
         }
         return (entries, metadata);

@@ -36,12 +36,15 @@ internal static class ImporterFiles
     }
 
     /// <summary>A zip archive of the given entries (torch's layout: stored, 64-byte aligned).</summary>
-    public static byte[] Zip(params (string Name, byte[] Data)[] entries)
+    public static byte[] Zip(params (string Name, byte[] Data)[] entries) => Zip(entries.Select(e => (e.Name, e.Data, (uint?)null)));
+
+    /// <summary>A zip archive of the given entries; a known CRC-32 is used as given (so a wrong one can be written too).</summary>
+    public static byte[] Zip(IEnumerable<(string Name, byte[] Data, uint? Crc)> entries)
     {
         using var ms = new MemoryStream();
         using (var zip = new PthZipWriter(ms))
         {
-            foreach (var (name, data) in entries) zip.Add(name, data);
+            foreach (var (name, data, crc) in entries) zip.Add(name, data, crc);
         }
         return ms.ToArray();
     }
