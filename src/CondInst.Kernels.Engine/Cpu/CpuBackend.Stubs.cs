@@ -4,12 +4,6 @@ namespace CondInst.Kernels;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
-    public override IPreparedConv PrepareConv(in ConvSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> scale) => throw new NotImplementedException("cpu backend: not implemented yet");
-
-    /// <inheritdoc/>
-    public override void Conv2d(IPreparedConv conv, Tensor x, Tensor y, Tensor? residual = null, bool relu = false) => throw new NotImplementedException("cpu backend: not implemented yet");
-
-    /// <inheritdoc/>
     public override void GroupNorm(Tensor x, Tensor gamma, Tensor beta, int groups, float eps, bool relu, Tensor y) => throw new NotImplementedException("cpu backend: not implemented yet");
 
     /// <inheritdoc/>
