@@ -16,8 +16,11 @@ internal interface IParallelWork
 /// </summary>
 internal sealed class CpuWorkers
 {
-    /// <summary>The process-wide pool sized to the machine's logical processors.</summary>
-    public static readonly CpuWorkers Shared = new(Environment.ProcessorCount);
+    /// <summary>
+    /// The process-wide pool: one thread per logical processor, or CONDINST_CPU_THREADS threads when that
+    /// environment variable holds a positive number (for benchmarks and for sharing a machine).
+    /// </summary>
+    public static readonly CpuWorkers Shared = new(ThreadCount());
 
     private readonly SemaphoreSlim _go = new(0);
     private readonly ManualResetEventSlim _done = new(false);
@@ -34,6 +37,9 @@ internal sealed class CpuWorkers
         for (int i = 1; i < Threads; i++)
             new Thread(Loop) { IsBackground = true, Name = $"condinst-cpu-{i}" }.Start();
     }
+
+    private static int ThreadCount() =>
+        int.TryParse(Environment.GetEnvironmentVariable("CONDINST_CPU_THREADS"), out int n) && n > 0 ? n : Environment.ProcessorCount;
 
     /// <summary>Threads that run items, the caller included.</summary>
     public int Threads { get; }
