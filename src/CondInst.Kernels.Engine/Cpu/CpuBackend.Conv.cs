@@ -4,6 +4,10 @@ namespace CondInst.Kernels;
 // the micro-kernel's store (see Gemm/).
 public sealed partial class CpuBackend
 {
+    // Below this many 2x2 tiles a 3x3 convolution has too few Winograd blocks to keep the cores busy; the GEMM
+    // path also splits output channels.
+    private const int WinogradMinTiles = 4 * ConvWinograd.NB;
+
     /// <inheritdoc/>
     public override IPreparedConv PrepareConv(in ConvSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> scale)
     {
@@ -32,8 +36,18 @@ public sealed partial class CpuBackend
                 Copy(residual, copy);
                 rp = ((HostTensor)copy).Pointer<float>();
             }
-            var job = c.Job ??= new ConvGemm();
-            job.Run(c, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
+            bool winograd = c.HasWinograd && c.Algorithm != ConvAlgorithm.Gemm
+                && (c.Algorithm == ConvAlgorithm.Winograd || ConvWinograd.Tiles(oh, ow) >= WinogradMinTiles);
+            if (winograd)
+            {
+                var job = c.WinogradJob ??= new ConvWinograd();
+                job.Run(c, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
+            }
+            else
+            {
+                var job = c.Job ??= new ConvGemm();
+                job.Run(c, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
+            }
         }
         finally
         {

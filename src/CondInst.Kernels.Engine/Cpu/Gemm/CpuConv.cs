@@ -9,6 +9,7 @@ namespace CondInst.Kernels;
 internal sealed unsafe class CpuConv : IPreparedConv
 {
     private HostBuffer? _packed;
+    private HostBuffer? _winograd;
     private HostBuffer? _bias;
 
     public CpuConv(in ConvSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> scale)
@@ -38,7 +39,37 @@ internal sealed unsafe class CpuConv : IPreparedConv
                         panel[(long)k * mr + r] = real ? weight[(int)((long)o * K + k)] * s : 0f;
                 }
             }
+        if (spec is { KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, Groups: 1 } && ConvWinograd.Supported)
+            PackWinograd(weight, scale);
     }
+
+    // U[ξ][mp][c][r] = (G·g·G^T)[ξ] of kernel (o = mp·MR + r, c), times scale[o]; zero rows past the output channels.
+    private void PackWinograd(ReadOnlySpan<float> weight, ReadOnlySpan<float> scale)
+    {
+        int mr = GemmKernel.MR, cin = Spec.InChannels;
+        _winograd = new HostBuffer(16L * MPanels * cin * mr * sizeof(float));
+        float* u = (float*)_winograd.Pointer;
+        long xiStride = (long)MPanels * cin * mr;
+        new Span<float>(u, (int)(16 * xiStride)).Clear();
+        for (int o = 0; o < Spec.OutChannels; o++)
+        {
+            float s = scale.IsEmpty ? 1f : scale[o];
+            int mp = o / mr, r = o % mr;
+            for (int c = 0; c < cin; c++)
+                WinogradTransforms.Kernel(weight.Slice((o * cin + c) * 9, 9), s, u + ((long)mp * cin + c) * mr + r, xiStride);
+        }
+    }
+
+    /// <summary>Which algorithm <see cref="CpuBackend.Conv2d"/> uses; Auto picks by shape (tests force one).</summary>
+    internal ConvAlgorithm Algorithm { get; set; }
+
+    /// <summary>True when Winograd-transformed weights exist (3x3, stride 1, no dilation, one group).</summary>
+    public bool HasWinograd => _winograd != null;
+
+    /// <summary>Transformed weight panel mp of Winograd element ξ (Cin·MR floats).</summary>
+    public float* WinogradPanel(int xi, int mp) =>
+        (float*)(_winograd ?? throw new InvalidOperationException("conv2d: no Winograd weights for this convolution")).Pointer
+        + ((long)xi * MPanels + mp) * Spec.InChannels * GemmKernel.MR;
 
     /// <inheritdoc/>
     public ConvSpec Spec { get; }
@@ -54,6 +85,9 @@ internal sealed unsafe class CpuConv : IPreparedConv
 
     /// <summary>Row panels of MR per group.</summary>
     public int MPanels { get; }
+
+    /// <summary>Reusable Winograd job object.</summary>
+    internal ConvWinograd? WinogradJob { get; set; }
 
     /// <summary>Reusable job object (the backend is not thread-safe, so one call uses it at a time).</summary>
     internal ConvGemm? Job { get; set; }
@@ -71,7 +105,22 @@ internal sealed unsafe class CpuConv : IPreparedConv
     {
         _packed?.Dispose();
         _bias?.Dispose();
+        _winograd?.Dispose();
+        _winograd = null;
         _packed = null;
         _bias = null;
     }
+}
+
+/// <summary>Convolution algorithms of the CPU backend.</summary>
+internal enum ConvAlgorithm
+{
+    /// <summary>Winograd for 3x3 stride-1 convolutions with enough output tiles, else the im2col GEMM.</summary>
+    Auto,
+
+    /// <summary>Always the packed im2col GEMM.</summary>
+    Gemm,
+
+    /// <summary>Winograd F(2x2, 3x3) whenever the convolution allows it.</summary>
+    Winograd,
 }
