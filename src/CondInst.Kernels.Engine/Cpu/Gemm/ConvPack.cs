@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace CondInst.Kernels;
 
@@ -62,6 +64,8 @@ internal static unsafe class ConvPack
                     int ix = info[2 * q + 1] * g.SW + dx;
                     if (g.SW == 1 && ix >= 0 && ix + 8 <= g.W)
                         Vector256.Load(s + ix).Store(d);
+                    else if (g.SW == 2 && ix >= 0 && ix + 16 <= g.W)
+                        EvenLanes(s + ix).Store(d);
                     else
                         for (int e = 0; e < 8; e++)
                         {
@@ -86,6 +90,17 @@ internal static unsafe class ConvPack
                 }
             }
         }
+    }
+
+    // s[0], s[2], ..., s[14]: the stride-2 gather as two loads and a shuffle.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> EvenLanes(float* s)
+    {
+        var a = Vector256.Load(s);
+        var b = Vector256.Load(s + 8);
+        if (Avx2.IsSupported)
+            return Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+        return Vector256.Create(s[0], s[2], s[4], s[6], s[8], s[10], s[12], s[14]);
     }
 
     /// <summary>

@@ -43,6 +43,9 @@ internal static unsafe class GemmKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Kernel6x16(int kc, float* a, float* b, float* c, nint ldc, TileStore mode, float* bias, float* residual)
     {
+        // The tile is read only after the k loop; ask for its lines now so that the loads do not stall on L3.
+        if ((mode & TileStore.Accumulate) != 0) PrefetchTile(c, ldc);
+        if (residual != null) PrefetchTile(residual, ldc);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int k = 0; k < kc; k++)
@@ -76,6 +79,16 @@ internal static unsafe class GemmKernel
         StoreRow(c + 3 * ldc, c30, c31, mode, bias[3], residual == null ? null : residual + 3 * ldc);
         StoreRow(c + 4 * ldc, c40, c41, mode, bias[4], residual == null ? null : residual + 4 * ldc);
         StoreRow(c + 5 * ldc, c50, c51, mode, bias[5], residual == null ? null : residual + 5 * ldc);
+    }
+
+    private static void PrefetchTile(float* c, nint ldc)
+    {
+        if (!Sse.IsSupported) return;
+        for (int r = 0; r < MR; r++, c += ldc)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + NR - 1);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
