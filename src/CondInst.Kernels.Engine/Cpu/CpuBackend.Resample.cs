@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace CondInst.Kernels;
 
 // Max pooling and resizing over NCHW float32. Work items are output rows of all planes (plane·OH + row), so
@@ -147,18 +150,44 @@ public sealed partial class CpuBackend
         {
             int y0 = r * Stride - Padding, y1 = Math.Min(y0 + Kernel, H);
             y0 = Math.Max(y0, 0);
-            for (int j = 0; j < OW; j++)
+            int j = 0;
+            if (Kernel == 3 && Stride == 2 && Avx2.IsSupported)
             {
-                int x0 = j * Stride - Padding, x1 = Math.Min(x0 + Kernel, W);
-                x0 = Math.Max(x0, 0);
-                float m = float.NegativeInfinity;
-                for (int iy = y0; iy < y1; iy++)
+                // Output j reads columns 2j - p .. 2j - p + 2: vector path where all 8 outputs' windows are inside.
+                int first = Padding > 0 ? 1 : 0;
+                for (j = 0; j < first && j < OW; j++) dst[j] = PoolScalar(src, y0, y1, j);
+                for (; j + 8 <= OW && 2 * j - Padding + 18 <= W; j += 8)
                 {
-                    float* row = src + (long)iy * W;
-                    for (int ix = x0; ix < x1; ix++) m = MathF.Max(m, row[ix]);
+                    var m = Vector256.Create(float.NegativeInfinity);
+                    for (int iy = y0; iy < y1; iy++)
+                    {
+                        float* s = src + (long)iy * W + 2 * j - Padding;
+                        // Columns s[2e], s[2e+1], s[2e+2] of output e: even lanes of s, odd lanes of s, even lanes of s + 2.
+                        m = Vector256.Max(m, Vector256.Max(Vector256.Max(Even(s), Odd(s)), Even(s + 2)));
+                    }
+                    m.Store(dst + j);
                 }
-                dst[j] = m;
             }
+            for (; j < OW; j++) dst[j] = PoolScalar(src, y0, y1, j);
+        }
+
+        private static Vector256<float> Even(float* s) =>
+            Avx2.Permute4x64(Avx.Shuffle(Avx.LoadVector256(s), Avx.LoadVector256(s + 8), 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+
+        private static Vector256<float> Odd(float* s) =>
+            Avx2.Permute4x64(Avx.Shuffle(Avx.LoadVector256(s), Avx.LoadVector256(s + 8), 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+
+        private float PoolScalar(float* src, int y0, int y1, int j)
+        {
+            int x0 = j * Stride - Padding, x1 = Math.Min(x0 + Kernel, W);
+            x0 = Math.Max(x0, 0);
+            float m = float.NegativeInfinity;
+            for (int iy = y0; iy < y1; iy++)
+            {
+                float* row = src + (long)iy * W;
+                for (int ix = x0; ix < x1; ix++) m = MathF.Max(m, row[ix]);
+            }
+            return m;
         }
 
         private void NearestRow(float* row, float* dst)
