@@ -8,7 +8,7 @@ namespace CondInst.Kernels;
 /// rows 2ty..2ty+1, columns 2tx..2tx+1): the input tiles of a pass of kc channels are transformed straight into
 /// the micro-kernel's B panels, V[ξ][t / 16][c][t % 16]; 16 GEMMs M[ξ] = U[ξ]·V[ξ] run with the packed transformed
 /// weights U[ξ][mp][c][6] (<see cref="CpuConv"/>) into M[ξ][o][NB]; the output transform then writes y with the
-/// bias / residual / ReLU epilogue. Work items are (image, tile block).
+/// bias / residual / ReLU epilogue. Work items are (image, tile block, output-channel split).
 /// </summary>
 internal sealed unsafe class ConvWinograd : IParallelWork
 {
@@ -23,7 +23,7 @@ internal sealed unsafe class ConvWinograd : IParallelWork
     private CpuConv? _conv;
     private float* _x, _y, _res;
     private bool _relu;
-    private int _h, _w, _oh, _ow, _tw, _tiles, _blocks;
+    private int _h, _w, _oh, _ow, _tw, _tiles, _blocks, _mSplits, _panelsPerSplit;
 
     /// <summary>True when the machine has the AVX2 shuffles the transforms use.</summary>
     public static bool Supported => Avx2.IsSupported && Fma.IsSupported;
@@ -43,9 +43,16 @@ internal sealed unsafe class ConvWinograd : IParallelWork
         _tw = (ow + 1) / 2;
         _tiles = Tiles(oh, ow);
         _blocks = (_tiles + NB - 1) / NB;
+        // Few tile blocks (small images): also split the output channels, so that the cores finish together; each
+        // split transforms its block's input again, which costs little next to its GEMMs.
+        int outer = n * _blocks, threads = CpuWorkers.Shared.Threads;
+        _mSplits = outer >= 16 * threads ? 1 : Math.Min((conv.MPanels + 3) / 4, (16 * threads + outer - 1) / outer);
+        _mSplits = Math.Max(1, _mSplits);
+        _panelsPerSplit = (conv.MPanels + _mSplits - 1) / _mSplits;
+        _mSplits = (conv.MPanels + _panelsPerSplit - 1) / _panelsPerSplit;
         try
         {
-            CpuWorkers.Shared.For(n * _blocks, this);
+            CpuWorkers.Shared.For(outer * _mSplits, this);
         }
         finally
         {
@@ -58,7 +65,10 @@ internal sealed unsafe class ConvWinograd : IParallelWork
     {
         var conv = _conv!;
         var s = conv.Spec;
+        int ms = item % _mSplits;
+        item /= _mSplits;
         int b = item / _blocks, t0 = item % _blocks * NB, nt = Math.Min(NB, _tiles - t0);
+        int mp0 = ms * _panelsPerSplit, mp1 = Math.Min(conv.MPanels, mp0 + _panelsPerSplit);
         int cin = s.InChannels, mPad = conv.MPanels * MR;
         long plane = (long)_h * _w;
         float* xb = _x + b * cin * plane;
@@ -74,7 +84,7 @@ internal sealed unsafe class ConvWinograd : IParallelWork
                 InputChannel(xb + (k0 + c) * plane, t0, nt, v + c * NR, vs, kc, scratch);
             var mode = k0 > 0 ? TileStore.Accumulate : TileStore.Overwrite;
             for (int xi = 0; xi < 16; xi++)
-                for (int mp = 0; mp < conv.MPanels; mp++)
+                for (int mp = mp0; mp < mp1; mp++)
                 {
                     float* a = conv.WinogradPanel(xi, mp) + (long)k0 * MR;
                     float* c = m + xi * mStride + (long)mp * MR * NB;
@@ -83,7 +93,7 @@ internal sealed unsafe class ConvWinograd : IParallelWork
                 }
         }
         long cOffset = (long)b * s.OutChannels * _oh * _ow;
-        for (int o = 0; o < s.OutChannels; o++)
+        for (int o = mp0 * MR; o < Math.Min(s.OutChannels, mp1 * MR); o++)
             OutputChannel(m + (long)o * NB, mStride, t0, nt, o, conv.Bias(0, o / MR)[o % MR], cOffset, scratch);
     }
 
