@@ -18,7 +18,8 @@ public static class KernelMath
     /// <summary>
     /// exp(x) in float32. On ILGPU's CPU accelerator kernels run as .NET code, so this is the host's
     /// <see cref="MathF.Exp"/>, bit for bit what the reference computes. Elsewhere ILGPU would lower MathF.Exp to
-    /// ex2.approx (several ulp off, 5e-6 relative near |x| = 90), so GPUs use <see cref="ExpAccurate"/> instead.
+    /// ex2.approx (several ulp off, 5e-6 relative near |x| = 90), so GPUs use <see cref="ExpAccurate"/> instead:
+    /// the PTX still contains the MathF branch, behind a constant-true predicate that ptxas removes.
     /// </summary>
     public static float Exp(float x) =>
         Accelerator.CurrentType == AcceleratorType.CPU ? MathF.Exp(x) : ExpAccurate(x);
@@ -40,7 +41,9 @@ public static class KernelMath
         if (x > 88.8f) return float.PositiveInfinity;
         if (x < -104f) return 0f;
         double xd = x;
-        double kd = Math.Floor(xd * InvLn2 + 0.5);
+        // Nearest integer to x / ln2 by truncation (a plain conversion on every device; Math.Floor would become a
+        // software routine under ILGPU.Algorithms).
+        double kd = (int)(xd * InvLn2 + (xd >= 0 ? 0.5 : -0.5));
         double r = (xd - kd * Ln2Hi) - kd * Ln2Lo;
         double p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720
             + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800 + r * (1.0 / 39916800

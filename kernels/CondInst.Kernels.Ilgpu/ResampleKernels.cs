@@ -43,7 +43,7 @@ public static class ResampleKernels
         if (outSize == inSize) return dst;
         if (outSize == 2 * inSize) return dst >> 1;
         float scale = (float)inSize / outSize;
-        int s = (int)MathF.Floor(dst * scale);
+        int s = (int)(dst * scale); // non-negative: truncation is floor
         return s < inSize - 1 ? s : inSize - 1;
     }
 

@@ -80,6 +80,9 @@ public sealed partial class IlgpuBackend
         }
     }
 
+    /// <summary>The implementation a prepared convolution of this backend runs (tests).</summary>
+    internal static ConvPath PathOf(IPreparedConv conv) => ((PreparedConv)conv).Path;
+
     // The GEMM needs a real output-channel and depth dimension to fill its 128 x 128 tiles; depthwise, grouped
     // with few channels per group, and tiny layers go to the direct kernel.
     private ConvPath ChooseConvPath(in ConvSpec spec)

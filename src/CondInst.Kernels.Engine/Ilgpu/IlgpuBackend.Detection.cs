@@ -113,7 +113,7 @@ public sealed partial class IlgpuBackend
         Count("dynamic_mask_head", logits);
         if (n == 0 || h * w == 0) return;
         // Grid (pixel blocks, instances): each group stages one instance's parameters once, then strides over pixels.
-        int gs = GroupSize();
+        int gs = GroupSize(Math.Max(32, PowerOfTwo(Math.Min(h * w, 256))));
         int resident = Math.Max(1, _accelerator.MaxNumThreads / gs);
         int blocks = Math.Clamp((h * w + gs - 1) / gs, 1, Math.Max(1, 4 * resident / n));
         if (n > 65535) throw new ArgumentException($"dynamic_mask_head: {n} instances exceed the launch limit of 65535");

@@ -39,7 +39,7 @@ public sealed partial class IlgpuBackend
     /// </summary>
     internal static IlgpuBackend OpenCpu(CPUDeviceKind kind, DeviceInfo? info = null)
     {
-        var context = Context.Create(b => b.CPU(kind).Optimize(OptimizationLevel.O2));
+        var context = Context.Create(b => ConfigureContext(b.CPU(kind)));
         try
         {
             var accelerator = context.GetCPUDevice(0).CreateAccelerator(context);
@@ -60,7 +60,7 @@ public sealed partial class IlgpuBackend
         var context = Context.Create(b =>
         {
             enable(b);
-            b.Optimize(OptimizationLevel.O2);
+            ConfigureContext(b);
         });
         try
         {
@@ -75,6 +75,14 @@ public sealed partial class IlgpuBackend
             throw;
         }
     }
+
+    /// <summary>
+    /// Compiler settings of every context the backend makes: O2 (address-space inference gives ld.global/ld.shared
+    /// instead of generic loads) and ILGPU.Algorithms, which supplies GPU implementations of the MathF functions that
+    /// kernels keep for the CPU simulator only (see KernelMath.Exp).
+    /// </summary>
+    internal static Context.Builder ConfigureContext(Context.Builder builder) =>
+        builder.Optimize(OptimizationLevel.O2).EnableAlgorithms();
 
     // ILGPU's device collections are enumerable with foreach only.
     private static List<TDevice> Listed<TDevice>(Context.DeviceCollection<TDevice> devices) where TDevice : Device

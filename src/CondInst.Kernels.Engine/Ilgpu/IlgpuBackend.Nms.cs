@@ -28,7 +28,7 @@ public sealed partial class IlgpuBackend
         using var keys = KeyScratch(count);
         using var validCount = Scratch(DType.Int32, 1);
         (_nmsPrepare ??= _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, ArrayView<ulong>, ArrayView<int>>(
-            NmsKernels.Prepare))(new KernelConfig(1, GroupSize(Math.Min(256, NmsKernels.MaxThreads))), Dev("nms", boxes).View<float>(),
+            NmsKernels.Prepare))(new KernelConfig(1, GroupSize(Math.Clamp(PowerOfTwo(count / 4), 32, Math.Min(256, NmsKernels.MaxThreads)))), Dev("nms", boxes).View<float>(),
             Dev("nms", scores).View<float>(), Dev("nms", labels).View<int>(), count, shifted.View<float>(), areas.View<float>(),
             keys.View<ulong>(), validCount.View<int>());
         int valid = ReadInt(validCount);

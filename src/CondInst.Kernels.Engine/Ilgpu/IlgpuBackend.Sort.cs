@@ -41,7 +41,8 @@ public sealed partial class IlgpuBackend
     {
         int p = PowerOfTwo(n);
         var view = keys.View<ulong>().SubView(0, p);
-        int gs = GroupSize();
+        // One thread per compare-exchange pair of a block, up to 256 (at least a warp).
+        int gs = GroupSize(Math.Clamp(Math.Min(p, SortKernels.BlockKeys) / 2, 32, 256));
         _bitonicBlock ??= _accelerator.LoadStreamKernel<ArrayView<ulong>, int>(SortKernels.BitonicBlock);
         if (p <= SortKernels.BlockKeys)
         {
