@@ -18,10 +18,11 @@ public sealed partial class IlgpuBackend
         if (groups <= 0 || c % groups != 0) throw new ArgumentException($"group_norm: {c} channels not divisible into {groups} groups");
         Count("group_norm", x);
         if (n == 0 || hw == 0) return;
-        // One thread-group per (image, group) striding over its (C/groups)·H·W values: up to 256 threads, fewer for
-        // small groups (at least 8 values per thread, at least a warp).
+        // One thread-group per (image, group) striding over its (C/groups)·H·W values: at least 8 values per thread
+        // and at least a warp, up to 1024 threads for large maps (a batch of one image has only `groups` groups,
+        // so each must keep many loads in flight).
         int count = c / groups * hw;
-        var config = new KernelConfig(n * groups, GroupSize(Math.Clamp(PowerOfTwo(count / 8), 32, Math.Min(256, NormKernels.MaxThreads))));
+        var config = new KernelConfig(n * groups, GroupSize(Math.Clamp(PowerOfTwo(count / 8), 32, NormKernels.MaxThreads)));
         (_groupNorm ??= _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, int>(
             NormKernels.GroupNorm))(config, Dev("group_norm", x).View<float>(), Dev("group_norm", gamma).View<float>(),
             Dev("group_norm", beta).View<float>(), Dev("group_norm", y).View<float>(), groups, c / groups, hw, eps, relu ? 1 : 0);
