@@ -80,7 +80,7 @@ public static class ResampleKernels
         if (alignCorners != 0)
         {
             float scale = outSize > 1 ? (float)(inSize - 1) / (outSize - 1) : 0f;
-            src = scale * dst;
+            src = KernelMath.MulNoFma(scale, dst);
         }
         else
         {
@@ -148,11 +148,12 @@ public static class ResampleKernels
         return new Tap { I0 = i0, I1 = i0 < size - 1 ? i0 + 1 : size - 1, W0 = 1f - a, W1 = a };
     }
 
-    // t0 = row0 along W, t1 = row1 along W, then along H: the evaluation order PyTorch's CPU kernel uses.
+    // t0 = row0 along W, t1 = row1 along W, then along H: the evaluation order PyTorch's CPU kernel uses. Every
+    // product is rounded before its sum, as on the host, so no device fuses them into FMAs: results are bit-exact.
     private static float Blend(ArrayView<float> x, int row0, int row1, Tap tx, Tap ty)
     {
-        float t0 = x[row0 + tx.I0] * tx.W0 + x[row0 + tx.I1] * tx.W1;
-        float t1 = x[row1 + tx.I0] * tx.W0 + x[row1 + tx.I1] * tx.W1;
-        return t0 * ty.W0 + t1 * ty.W1;
+        float t0 = KernelMath.MulNoFma(x[row0 + tx.I0], tx.W0) + KernelMath.MulNoFma(x[row0 + tx.I1], tx.W1);
+        float t1 = KernelMath.MulNoFma(x[row1 + tx.I0], tx.W0) + KernelMath.MulNoFma(x[row1 + tx.I1], tx.W1);
+        return KernelMath.MulNoFma(t0, ty.W0) + KernelMath.MulNoFma(t1, ty.W1);
     }
 }
