@@ -103,60 +103,67 @@ public sealed partial class IlgpuBackend
             new("ILGPU CPU simulator (NVIDIA-like: warp 32, up to 1024 threads per group; for testing kernels, not speed)",
                 DeviceKind.IlgpuCpu, CpuSimulatorId, HostMemory(), 32, 1024),
         };
-        list.AddRange(DiscoverCuda());
-        list.AddRange(DiscoverOpenCL());
+        list.AddRange(Guarded("CUDA", "cuda", DeviceKind.Cuda, DiscoverCuda));
+        list.AddRange(Guarded("OpenCL", "opencl", DeviceKind.OpenCL, DiscoverOpenCL));
         return list;
     }
 
-    // Every CUDA device; those ILGPU's default filter drops are listed as refused. No driver means no devices.
+    // A missing driver library means no devices of that kind; any other failure while asking the driver is
+    // listed as a refused entry carrying the error, so that discovery never throws.
+    internal static List<DeviceInfo> Guarded(string api, string prefix, DeviceKind kind, Func<List<DeviceInfo>> discover)
+    {
+        try
+        {
+            return discover();
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException
+            || e is TypeInitializationException { InnerException: DllNotFoundException or EntryPointNotFoundException })
+        {
+            return [];
+        }
+#pragma warning disable CA1031 // discovery must not throw: the failure becomes the refusal reason
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return [new DeviceInfo($"{api} driver", kind, $"{prefix}(refused):driver", 0, 0, 0,
+                $"{api} device discovery failed: {e.GetType().Name}: {e.Message}")];
+        }
+    }
+
+    // Every CUDA device; those ILGPU's default filter drops are listed as refused.
     private static List<DeviceInfo> DiscoverCuda()
     {
         var found = new List<DeviceInfo>();
-        try
+        using var all = Context.Create(b => b.Cuda(_ => true));
+        using var accepted = Context.Create(b => b.Cuda());
+        var ok = Listed(accepted.GetCudaDevices()).Select(d => d.DeviceId).ToHashSet();
+        int usable = 0, refused = 0;
+        foreach (var d in Listed(all.GetCudaDevices()))
         {
-            using var all = Context.Create(b => b.Cuda(_ => true));
-            using var accepted = Context.Create(b => b.Cuda());
-            var ok = Listed(accepted.GetCudaDevices()).Select(d => d.DeviceId).ToHashSet();
-            int usable = 0, refused = 0;
-            foreach (var d in Listed(all.GetCudaDevices()))
-            {
-                string? reason = ok.Contains(d.DeviceId) ? null
-                    : d.Architecture is null ? "its CUDA architecture is not supported by ILGPU 1.5.3"
-                    : "ILGPU 1.5.3 does not accept it";
-                string id = reason is null ? $"cuda:{usable++}" : $"cuda(refused):{refused++}";
-                found.Add(new DeviceInfo(d.Name, DeviceKind.Cuda, id, d.MemorySize, d.WarpSize, d.MaxNumThreadsPerGroup, reason));
-            }
-        }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or InvalidOperationException
-            or EntryPointNotFoundException or NotSupportedException or BadImageFormatException)
-        {
-            // No usable CUDA driver: no CUDA devices.
+            string? reason = ok.Contains(d.DeviceId) ? null
+                : d.Architecture is null ? "its CUDA architecture is not supported by ILGPU 1.5.3"
+                : "ILGPU 1.5.3 does not accept it";
+            string id = reason is null ? $"cuda:{usable++}" : $"cuda(refused):{refused++}";
+            found.Add(new DeviceInfo(d.Name, DeviceKind.Cuda, id, d.MemorySize, d.WarpSize, d.MaxNumThreadsPerGroup, reason));
         }
         return found;
     }
 
     // Every OpenCL device, including those ILGPU refuses (it needs OpenCL C 2.0+ with the generic address space).
+    // ILGPU finds OpenCL only through the unversioned libOpenCL.so.
     private static List<DeviceInfo> DiscoverOpenCL()
     {
         var found = new List<DeviceInfo>();
-        try
+        using var all = Context.Create(b => b.OpenCL(_ => true));
+        using var accepted = Context.Create(b => b.OpenCL());
+        var ok = Listed(accepted.GetCLDevices()).Select(d => d.DeviceId).ToHashSet();
+        int usable = 0, refused = 0;
+        foreach (var d in Listed(all.GetCLDevices()))
         {
-            using var all = Context.Create(b => b.OpenCL(_ => true));
-            using var accepted = Context.Create(b => b.OpenCL());
-            var ok = Listed(accepted.GetCLDevices()).Select(d => d.DeviceId).ToHashSet();
-            int usable = 0, refused = 0;
-            foreach (var d in Listed(all.GetCLDevices()))
-            {
-                string? reason = ok.Contains(d.DeviceId) ? null : RefusalReason(d);
-                string id = reason is null ? $"opencl:{usable++}" : $"opencl(refused):{refused++}";
-                string name = $"{d.Name} ({d.PlatformName}, {d.DeviceVersion})";
-                found.Add(new DeviceInfo(name, DeviceKind.OpenCL, id, d.MemorySize, d.WarpSize, d.MaxNumThreadsPerGroup, reason));
-            }
-        }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or InvalidOperationException
-            or EntryPointNotFoundException or NotSupportedException or BadImageFormatException)
-        {
-            // No libOpenCL.so (ILGPU looks only for the unversioned name): no OpenCL devices.
+            string? reason = ok.Contains(d.DeviceId) ? null : RefusalReason(d);
+            string id = reason is null ? $"opencl:{usable++}" : $"opencl(refused):{refused++}";
+            string name = $"{d.Name} ({d.PlatformName}, {d.DeviceVersion})";
+            found.Add(new DeviceInfo(name, DeviceKind.OpenCL, id, d.MemorySize, d.WarpSize, d.MaxNumThreadsPerGroup, reason));
         }
         return found;
     }

@@ -30,6 +30,18 @@ public sealed class IlgpuBackendTests
     }
 
     [Fact]
+    public void DiscoveryFailuresBecomeRefusalsAndMissingDriversNoDevices()
+    {
+        Assert.Empty(IlgpuBackend.Guarded("CUDA", "cuda", DeviceKind.Cuda, () => throw new DllNotFoundException("libcuda.so")));
+        Assert.Empty(IlgpuBackend.Guarded("OpenCL", "opencl", DeviceKind.OpenCL,
+            () => throw new TypeInitializationException("CLAPI", new DllNotFoundException("libOpenCL.so"))));
+        var failed = Assert.Single(IlgpuBackend.Guarded("CUDA", "cuda", DeviceKind.Cuda, () => throw new InvalidOperationException("driver too old")));
+        Assert.False(failed.Usable);
+        Assert.Equal(DeviceKind.Cuda, failed.Kind);
+        Assert.Contains("driver too old", failed.RefusedBecause);
+    }
+
+    [Fact]
     public void TensorsViewsAndZeroLengthBehave()
     {
         TestBackends.With(Id, b =>
