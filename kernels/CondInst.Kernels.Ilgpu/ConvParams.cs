@@ -33,8 +33,8 @@ public struct ConvParams
     /// <summary>Input channels per group (Cin/Groups) and output channels per group (Cout/Groups).</summary>
     public int Cg, Mg;
 
-    /// <summary>GEMM depth Cg·KH·KW, and its padded size in the prepared weights (a multiple of the K chunk).</summary>
-    public int K, Kpad;
+    /// <summary>GEMM depth Cg·KH·KW padded to a multiple of the K chunk (rows of the prepared weights).</summary>
+    public int Kpad;
 
     /// <summary>Output channels per group padded to a multiple of the tile height (prepared weights' row length).</summary>
     public int Mpad;

@@ -153,7 +153,6 @@ public sealed partial class IlgpuBackend
             Groups = s.Groups,
             Cg = s.InChannels / s.Groups,
             Mg = s.OutChannels / s.Groups,
-            K = s.InChannels / s.Groups * s.KernelH * s.KernelW,
             Kpad = pc.Kpad,
             Mpad = pc.Mpad,
             HasBias = pc.Bias is null ? 0 : 1,
