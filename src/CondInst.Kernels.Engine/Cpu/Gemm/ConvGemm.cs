@@ -79,7 +79,8 @@ internal sealed unsafe class ConvGemm : IParallelWork
         int mp0 = ms * _panelsPerSplit, mp1 = Math.Min(conv.MPanels, mp0 + _panelsPerSplit);
         float* bBlock = CpuScratch.Floats((long)KC * ncPad + MR * NR);
         float* tile = bBlock + (long)KC * ncPad;
-        int* info = CpuScratch.Ints(ncPad / 4);
+        int* info = CpuScratch.Ints(ncPad / 4 + 3 * KC);
+        int* ktab = info + ncPad / 4;
         bool pointwise = geo.IsPointwise;
         if (!pointwise) ConvPack.Chunks(info, j0, nc, ncPad, geo);
         var finish = TileStore.Finish | (_relu ? TileStore.Relu : 0);
@@ -87,7 +88,7 @@ internal sealed unsafe class ConvGemm : IParallelWork
         {
             int kc = Math.Min(KC, kTotal - k0);
             if (pointwise) ConvPack.Pointwise(bBlock, xg, nPix, k0, kc, j0, nc, ncPad);
-            else ConvPack.Im2col(bBlock, xg, k0, kc, j0 + nc, ncPad, info, geo);
+            else ConvPack.Im2col(bBlock, xg, k0, kc, j0 + nc, ncPad, info, ktab, geo);
             var mode = (k0 > 0 ? TileStore.Accumulate : TileStore.Overwrite) | (k0 + kc >= kTotal ? finish : 0);
             for (int ic = mp0; ic < mp1; ic += MC / MR)
             {
