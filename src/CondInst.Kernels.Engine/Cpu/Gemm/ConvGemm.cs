@@ -21,6 +21,9 @@ internal sealed unsafe class ConvGemm : IParallelWork
     /// <summary>Largest column block per work item.</summary>
     public const int NCMax = 256;
 
+    /// <summary>Narrowest column block made to get more work items.</summary>
+    public const int MinNC = 64;
+
     private const int MR = GemmKernel.MR, NR = GemmKernel.NR;
 
     private CpuConv? _conv;
@@ -42,8 +45,13 @@ internal sealed unsafe class ConvGemm : IParallelWork
         int nPix = oh * ow;
         _geo = new ConvGeometry(h, w, ow, nPix, s.KernelH, s.KernelW, s.StrideH, s.StrideW, s.PadH, s.PadW, s.DilationH, s.DilationW);
         int threads = CpuWorkers.Shared.Threads;
-        // Column blocks: a multiple of the thread count when there are several, so that the cores finish together.
+        // Column blocks: at least 8 per thread where columns allow (down to 64 wide; narrower blocks cost no extra
+        // packing), so that a worker the OS preempts mid-item delays the call little; then a multiple of the thread
+        // count, so that the cores finish together.
         int blocks = (nPix + NCMax - 1) / NCMax;
+        int perImage = n * s.Groups, wanted = 8 * threads;
+        if (threads > 1 && blocks * perImage < wanted)
+            blocks = Math.Max(blocks, Math.Min((nPix + MinNC - 1) / MinNC, (wanted + perImage - 1) / perImage));
         if (blocks > 1) blocks = (blocks + threads - 1) / threads * threads;
         _nc = ((nPix + blocks - 1) / blocks + NR - 1) / NR * NR;
         _colBlocks = (nPix + _nc - 1) / _nc;
