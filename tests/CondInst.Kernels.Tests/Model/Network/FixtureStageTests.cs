@@ -14,8 +14,8 @@ public sealed class FixtureStageTests
 {
     private const double FeatureTol = 1e-4;
 
-    /// <summary>Every device backend.</summary>
-    public static TheoryData<string> Backends => TestBackends.All;
+    /// <summary>The devices that run whole networks (the convolution-heavy stages).</summary>
+    public static TheoryData<string> Backends => TestBackends.Networks;
 
     /// <summary>
     /// The devices plus the scalar reference, for the stages cheap enough to run on it (its double-precision
