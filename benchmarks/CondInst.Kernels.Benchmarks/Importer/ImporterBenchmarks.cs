@@ -73,10 +73,9 @@ public class ImporterBenchmarks
     /// <summary>The R-50 state dict with random values; all tensors view one random buffer so setup stays small.</summary>
     internal static List<CheckpointTensor> R50Tensors()
     {
-        var specs = R50StateDict.Table.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(line => line.Split('\t'))
-            .Select(p => (Name: p[0], DType: p[1] == "int64" ? TensorDType.Int64 : TensorDType.Float32,
-                Shape: p.Length > 2 ? p[2].Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToArray() : []))
+        // The model's own expected-parameter list is the R-50 state dict (a test checks it against the spec's file).
+        var specs = CondInst.Kernels.Model.CondInstArchitecture.R50.ExpectedParameters()
+            .Select(p => (p.Name, DType: p.Name.EndsWith(".num_batches_tracked", StringComparison.Ordinal) ? TensorDType.Int64 : TensorDType.Float32, p.Shape))
             .ToList();
         long largest = specs.Max(s => s.Shape.Aggregate(1L, (a, b) => a * b) * s.DType.Size());
         var random = new byte[largest];
