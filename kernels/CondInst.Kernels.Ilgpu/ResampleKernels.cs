@@ -139,7 +139,8 @@ public static class ResampleKernels
         }
     }
 
-    private static Tap AlignedTap(int dst, int size, int factor)
+    /// <summary>aligned_bilinear's source rows and weights for output index <paramref name="dst"/> of one axis.</summary>
+    public static Tap AlignedTap(int dst, int size, int factor)
     {
         int u = dst - factor / 2;
         if (u < 0) u = 0;
@@ -150,7 +151,7 @@ public static class ResampleKernels
 
     // t0 = row0 along W, t1 = row1 along W, then along H: the evaluation order PyTorch's CPU kernel uses. Every
     // product is rounded before its sum, as on the host, so no device fuses them into FMAs: results are bit-exact.
-    private static float Blend(ArrayView<float> x, int row0, int row1, Tap tx, Tap ty)
+    internal static float Blend(ArrayView<float> x, int row0, int row1, Tap tx, Tap ty)
     {
         float t0 = KernelMath.MulNoFma(x[row0 + tx.I0], tx.W0) + KernelMath.MulNoFma(x[row0 + tx.I1], tx.W1);
         float t1 = KernelMath.MulNoFma(x[row1 + tx.I0], tx.W0) + KernelMath.MulNoFma(x[row1 + tx.I1], tx.W1);

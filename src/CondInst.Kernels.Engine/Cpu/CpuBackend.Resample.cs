@@ -50,21 +50,19 @@ public sealed partial class CpuBackend
         OpChecks.AlignedBilinear(this, x, factor, y);
         var job = _resample ??= new ResampleJob();
         job.Set(ResampleKind.Bilinear, Host("aligned_bilinear", x).Pointer<float>(), Host("aligned_bilinear", y).Pointer<float>(), x, y);
-        // aligned_bilinear = replicate-pad by one, align_corners resize to factor·size + 1, shift by factor/2:
-        // the taps of the padded input, with indices clamped back into the real input.
-        int shift = factor / 2;
-        for (int i = 0; i < job.OH; i++)
-        {
-            var t = factor == 1 ? (i, i, 1f, 0f) : LinearTap(Math.Max(i - shift, 0), job.H + 1, factor * job.H + 1, alignCorners: true);
-            (job.Y0[i], job.Y1[i], job.YW0[i], job.YW1[i]) = (Math.Min(t.Item1, job.H - 1), Math.Min(t.Item2, job.H - 1), t.Item3, t.Item4);
-        }
-        for (int j = 0; j < job.OW; j++)
-        {
-            var t = factor == 1 ? (j, j, 1f, 0f) : LinearTap(Math.Max(j - shift, 0), job.W + 1, factor * job.W + 1, alignCorners: true);
-            (job.X0[j], job.X1[j], job.XW0[j], job.XW1[j]) = (Math.Min(t.Item1, job.W - 1), Math.Min(t.Item2, job.W - 1), t.Item3, t.Item4);
-        }
+        for (int i = 0; i < job.OH; i++) (job.Y0[i], job.Y1[i], job.YW0[i], job.YW1[i]) = AlignedTap(i, job.H, factor);
+        for (int j = 0; j < job.OW; j++) (job.X0[j], job.X1[j], job.XW0[j], job.XW1[j]) = AlignedTap(j, job.W, factor);
         if (factor == 1) job.Kind = ResampleKind.Nearest; // a crop-copy
         job.Go();
+    }
+
+    // aligned_bilinear = replicate-pad by one, align_corners resize to factor·size + 1, shift by factor/2: the taps
+    // of the padded input, with indices clamped back into the real input. Factor 1 is the identity (i, i, 1, 0).
+    private static (int I0, int I1, float W0, float W1) AlignedTap(int dst, int inSize, int factor)
+    {
+        if (factor == 1) return (dst, dst, 1f, 0f);
+        var t = LinearTap(Math.Max(dst - factor / 2, 0), inSize + 1, factor * inSize + 1, alignCorners: true);
+        return (Math.Min(t.I0, inSize - 1), Math.Min(t.I1, inSize - 1), t.W0, t.W1);
     }
 
     // PyTorch's nearest index: identity, exact 2x as a shift, else floor(dst·(float)in/out) clamped.

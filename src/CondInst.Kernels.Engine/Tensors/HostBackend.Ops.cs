@@ -60,4 +60,7 @@ public abstract partial class HostBackend
 
     /// <inheritdoc/>
     public abstract void DynamicMaskHead(Tensor features, Tensor parameters, Tensor instances, float featureStride, float sizeOfInterest, Tensor logits);
+
+    /// <inheritdoc/>
+    public abstract void PasteMasks(Tensor probs, int factor, int cropH, int cropW, float threshold, Tensor masks);
 }

@@ -2,9 +2,10 @@ namespace CondInst.Kernels.Model;
 
 /// <summary>
 /// The dynamic mask head and mask paste (spec section 7) on the device: all instances' logits at stride 8 in one
-/// launch, aligned ×2 (logits), sigmoid, aligned ×4 cropped to the resized image, bilinear (align_corners false)
-/// to the original size, threshold. The full-resolution steps run in chunks of instances so that memory stays
-/// bounded for large images; the binary masks come back to the host.
+/// launch, aligned ×2 (logits), sigmoid, then the paste fused into one operation (<see cref="IBackend.PasteMasks"/>:
+/// aligned ×4 cropped to the resized image, bilinear (align_corners false) to the original size, threshold). The
+/// paste runs in chunks of instances so that memory stays bounded for large images; the binary masks come back to
+/// the host.
 /// </summary>
 internal static class MaskPredictor
 {
@@ -20,8 +21,11 @@ internal static class MaskPredictor
     /// <summary>Probabilities are brought from stride 4 to stride 1.</summary>
     private const int ProbabilityFactor = 4;
 
-    /// <summary>Bytes of float intermediates per chunk of the full-resolution steps.</summary>
+    /// <summary>Bytes of binary masks per chunk of the paste.</summary>
     private const long ChunkBytes = 256L << 20;
+
+    /// <summary>Bytes of float intermediates per chunk of the dumped unfused paste.</summary>
+    private const long FloatChunkBytes = 256L << 20;
 
     /// <summary>Binary masks, one H·W row-major byte array (0/1) per instance at the original size.</summary>
     public static byte[][] Predict(IBackend b, Tensor maskFeature, KeptDetections det, ImageGeometry g, float maskThreshold, IStageSink? sink, StageClock? clock)
@@ -35,11 +39,56 @@ internal static class MaskPredictor
         b.Unary(UnaryOp.Sigmoid, probs, probs);
         clock?.Lap("mask_head");
 
+        int size = g.OriginalHeight * g.OriginalWidth;
+        var masks = NewMasks(k, size);
+        int chunk = (int)Math.Clamp(ChunkBytes / Math.Max(size, 1), 1, Math.Max(k, 1));
+        for (int start = 0; start < k; start += chunk)
+        {
+            int n = Math.Min(chunk, k - start);
+            using var part = probs.Slice(start, n);
+            using var bits = b.Allocate(DType.UInt8, n, g.OriginalHeight, g.OriginalWidth);
+            b.PasteMasks(part, ProbabilityFactor, g.ResizedHeight, g.ResizedWidth, maskThreshold, bits);
+            for (int i = 0; i < n; i++)
+            {
+                using var one = bits.Slice(i, 1);
+                b.Download<byte>(one, masks[start + i]);
+            }
+        }
+        clock?.Lap("mask_paste");
+        if (sink != null)
+        {
+            DumpPaste(b, sink, probs, g);
+            var all = masks.SelectMany(m => m).ToArray();
+            sink.Array("det_masks", NpyArray.FromBytes(all, asBool: true, k, g.OriginalHeight, g.OriginalWidth));
+        }
+        return masks;
+    }
+
+    // The result arrays (every byte is downloaded into them). The first write to fresh memory costs a page fault per
+    // 4 KB, which adds up (100 masks of 1333x800 fault 26 000 pages, ~70 ms on one core): the pages are touched in
+    // parallel first, so the downloads are plain copies.
+    private static byte[][] NewMasks(int k, int size)
+    {
         var masks = new byte[k][];
+        for (int i = 0; i < k; i++) masks[i] = GC.AllocateUninitializedArray<byte>(size);
+        if ((long)k * size >= 1 << 24)
+            Parallel.For(0, k, i =>
+            {
+                var m = masks[i];
+                for (int j = 0; j < m.Length; j += 4096) m[j] = 0;
+            });
+        return masks;
+    }
+
+    // The float stages the fused paste skips (crop at stride 1, original size), through the unfused operations in
+    // chunks that bound the float intermediates, for dumps only.
+    private static void DumpPaste(IBackend b, IStageSink sink, Tensor probs, ImageGeometry g)
+    {
+        int k = probs.Dim(0);
         long perInstance = 4L * ((long)g.ResizedHeight * g.ResizedWidth + (long)g.OriginalHeight * g.OriginalWidth);
-        int chunk = (int)Math.Clamp(ChunkBytes / Math.Max(perInstance, 1), 1, Math.Max(k, 1));
-        var cropDump = sink is null ? null : new List<float>();
-        var oriDump = sink is null ? null : new List<float>();
+        int chunk = (int)Math.Clamp(FloatChunkBytes / Math.Max(perInstance, 1), 1, Math.Max(k, 1));
+        var cropDump = new List<float>();
+        var oriDump = new List<float>();
         for (int start = 0; start < k; start += chunk)
         {
             int n = Math.Min(chunk, k - start);
@@ -48,24 +97,11 @@ internal static class MaskPredictor
             b.AlignedBilinear(part, ProbabilityFactor, crop);
             using var ori = b.Allocate(DType.Float32, n, 1, g.OriginalHeight, g.OriginalWidth);
             b.UpsampleBilinear(crop, ori, alignCorners: false);
-            using var bits = b.Allocate(DType.UInt8, n, g.OriginalHeight, g.OriginalWidth);
-            b.Threshold(ori, maskThreshold, bits);
-            var host = new byte[bits.Length];
-            b.Download<byte>(bits, host);
-            int size = g.OriginalHeight * g.OriginalWidth;
-            for (int i = 0; i < n; i++) masks[start + i] = host.AsSpan(i * size, size).ToArray();
-            if (cropDump != null) cropDump.AddRange(BoxSelector.Read<float>(b, crop, (int)crop.Length));
-            if (oriDump != null) oriDump.AddRange(BoxSelector.Read<float>(b, ori, (int)ori.Length));
+            cropDump.AddRange(BoxSelector.Read<float>(b, crop, (int)crop.Length));
+            oriDump.AddRange(BoxSelector.Read<float>(b, ori, (int)ori.Length));
         }
-        clock?.Lap("mask_paste");
-        if (sink != null)
-        {
-            sink.Array("mask_probs_s1_crop", NpyArray.FromFloats(cropDump!.ToArray(), k, g.ResizedHeight, g.ResizedWidth));
-            sink.Array("mask_probs_ori", NpyArray.FromFloats(oriDump!.ToArray(), k, g.OriginalHeight, g.OriginalWidth));
-            var all = masks.SelectMany(m => m).ToArray();
-            sink.Array("det_masks", NpyArray.FromBytes(all, asBool: true, k, g.OriginalHeight, g.OriginalWidth));
-        }
-        return masks;
+        sink.Array("mask_probs_s1_crop", NpyArray.FromFloats(cropDump.ToArray(), k, g.ResizedHeight, g.ResizedWidth));
+        sink.Array("mask_probs_ori", NpyArray.FromFloats(oriDump.ToArray(), k, g.OriginalHeight, g.OriginalWidth));
     }
 
     // rel_coords and the grouped-conv parameter split are implicit in the fused kernel; rebuild them for dumps.
