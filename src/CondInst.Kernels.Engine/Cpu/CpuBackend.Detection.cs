@@ -21,6 +21,66 @@ public sealed partial class CpuBackend
         float skipBelow = threshold <= 0f || threshold >= 1f || float.IsNaN(threshold)
             ? float.NegativeInfinity
             : (float)(Math.Log(threshold / (1.0 - threshold)) - 1e-3);
+        long n = (long)c * p;
+        // Only the k best are wanted: a histogram of the logits (by their top 16 ordered bits) names a bin whose
+        // lower edge leaves at least k logits above it; one more bin below is the margin. Candidates are taken from
+        // logits at or above that edge only, then verified (see TopKVerified); if the check fails, all are taken.
+        uint cutKey = 0;
+        if (k > 0 && n > 4L * k)
+        {
+            var hist = _topHistogram;
+            Array.Clear(hist);
+            long total = 0;
+            for (long i = 0; i < n; i++)
+            {
+                float v = xs[i];
+                if (v > skipBelow)
+                {
+                    hist[OrderedKey(v) >> 16]++;
+                    total++;
+                }
+            }
+            if (total > 4L * k)
+            {
+                long above = 0;
+                int bin = hist.Length - 1;
+                for (; bin > 0; bin--)
+                {
+                    above += hist[bin];
+                    if (above >= k) break;
+                }
+                cutKey = (uint)Math.Max(bin - 1, 0) << 16;
+            }
+        }
+        int count = CollectCandidates(xs, c, p, threshold, skipBelow, cutKey);
+        if (cutKey != 0 && !TopKVerified(count, k, cutKey)) count = CollectCandidates(xs, c, p, threshold, skipBelow, 0);
+        int m = Math.Min(k, count);
+        var idx = Host("topk_scores", indices).AsSpan<int>();
+        var pr = Host("topk_scores", probs).AsSpan<float>();
+        for (int i = 0; i < m; i++)
+        {
+            idx[i] = (int)(uint)_topKeys[i];
+            pr[i] = BitConverter.UInt32BitsToSingle(~(uint)(_topKeys[i] >> 32));
+        }
+        return m;
+    }
+
+    private readonly int[] _topHistogram = new int[1 << 16];
+
+    // Maps a float to a uint with the same order (NaN aside): negative numbers below positive ones.
+    private static uint OrderedKey(float v)
+    {
+        uint u = BitConverter.SingleToUInt32Bits(v);
+        return (u & 0x80000000u) != 0 ? ~u : u | 0x80000000u;
+    }
+
+    private static float FromOrderedKey(uint key) =>
+        BitConverter.UInt32BitsToSingle((key & 0x80000000u) != 0 ? key & 0x7FFFFFFFu : ~key);
+
+    // Sorted candidate keys (prob descending, flat index ascending) in _topKeys of the logits above skipBelow whose
+    // ordered key is at least cutKey, with prob = sigmoid(logit) > threshold; returns how many.
+    private unsafe int CollectCandidates(float* xs, int c, int p, float threshold, float skipBelow, uint cutKey)
+    {
         int count = 0;
         for (int ci = 0; ci < c; ci++)
         {
@@ -28,7 +88,7 @@ public sealed partial class CpuBackend
             for (int pi = 0; pi < p; pi++)
             {
                 float v = plane[pi];
-                if (v <= skipBelow) continue;
+                if (v <= skipBelow || OrderedKey(v) < cutKey) continue;
                 float prob = 1f / (1f + MathF.Exp(-v));
                 if (!(prob > threshold)) continue;
                 if (count == _topKeys.Length) Array.Resize(ref _topKeys, Math.Max(1024, 2 * count));
@@ -36,17 +96,20 @@ public sealed partial class CpuBackend
                 _topKeys[count++] = ((ulong)~BitConverter.SingleToUInt32Bits(prob) << 32) | (uint)(pi * c + ci);
             }
         }
-        var keys = _topKeys.AsSpan(0, count);
-        keys.Sort();
-        int m = Math.Min(k, count);
-        var idx = Host("topk_scores", indices).AsSpan<int>();
-        var pr = Host("topk_scores", probs).AsSpan<float>();
-        for (int i = 0; i < m; i++)
-        {
-            idx[i] = (int)(uint)keys[i];
-            pr[i] = BitConverter.UInt32BitsToSingle(~(uint)(keys[i] >> 32));
-        }
-        return m;
+        _topKeys.AsSpan(0, count).Sort();
+        return count;
+    }
+
+    // True when the candidates taken above the cut hold the true top k: there are k of them, and the k-th prob p*
+    // beats every logit left out. Those are below e = the cut's float, so their exact sigmoid is below sigmoid(e),
+    // and the float evaluation 1 / (1 + exp(-v)) (exp within 1 ulp, two more roundings) is within 2^-21 relative of
+    // it: p* > sigmoid(e)·(1 + 2^-20) means no left-out logit reaches p*, not even as a tie won by a lower index.
+    private bool TopKVerified(int count, int k, uint cutKey)
+    {
+        if (count < k) return false;
+        double pStar = BitConverter.UInt32BitsToSingle(~(uint)(_topKeys[k - 1] >> 32));
+        double edge = FromOrderedKey(cutKey);
+        return pStar > 1.0 / (1.0 + Math.Exp(-edge)) * (1 + Math.ScaleB(1.0, -20));
     }
 
     /// <inheritdoc/>
