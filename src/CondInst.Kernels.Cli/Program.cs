@@ -14,6 +14,7 @@ public static class Program
         var root = new RootCommand("CondInst.Kernels: CondInst instance segmentation in C# (no Python).")
         {
             DevicesCommand.Create(stdout),
+            BenchCommand.Create(stdout),
         };
         try
         {
