@@ -1,0 +1,88 @@
+using System.Text.Json;
+
+namespace CondInst.Kernels.Model;
+
+/// <summary>
+/// Writes detections as a COCO results file (the list <c>CocoMetric</c> dumps for 'segm', spec 7.2), one entry per
+/// instance:
+/// <code>{"image_id": "000000397133", "file_name": "000000397133.jpg", "category_id": 44, "label": 39,
+///  "bbox": [x, y, w, h], "score": 0.87, "segmentation": {"size": [h, w], "counts": "..."}}</code>
+/// <para>bbox is [x1, y1, x2 − x1, y2 − y1] in original pixels, no +1. Numbers are written as mmdetection writes
+/// them: the float32 value widened to double (Python's <c>float(np.float32)</c>; the width and height subtract in
+/// double as <c>bbox.tolist()</c> does) in the shortest text that reads back to exactly that double, invariant culture.</para>
+/// </summary>
+public static class CocoResultsWriter
+{
+    /// <summary>The file name written into the output folder.</summary>
+    public const string ResultsFileName = "results.json";
+
+    /// <summary>
+    /// Writes <paramref name="outputDirectory"/>/results.json atomically (temporary file in that folder, then
+    /// rename: a failure leaves no partial or half-replaced file). Creates the folder if needed. Returns the path.
+    /// </summary>
+    public static string Write(string outputDirectory, IEnumerable<ImageResult> images, int numClasses)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
+        Directory.CreateDirectory(outputDirectory);
+        string path = Path.Combine(outputDirectory, ResultsFileName);
+        WriteFile(path, images, numClasses);
+        return path;
+    }
+
+    /// <summary>Writes the results to <paramref name="path"/> atomically (see <see cref="Write(string, IEnumerable{ImageResult}, int)"/>).</summary>
+    public static void WriteFile(string path, IEnumerable<ImageResult> images, int numClasses)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(images);
+        AtomicFile.Write(path, stream => Write(stream, images, numClasses));
+    }
+
+    /// <summary>Writes the results JSON to a stream. Invalid entries throw <see cref="ArgumentException"/> naming the image and instance.</summary>
+    public static void Write(Stream stream, IEnumerable<ImageResult> images, int numClasses)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(images);
+        if (numClasses <= 0) throw new ArgumentOutOfRangeException(nameof(numClasses), $"class count must be positive, got {numClasses}");
+        using var json = new Utf8JsonWriter(stream);
+        json.WriteStartArray();
+        foreach (var image in images)
+        {
+            ArgumentNullException.ThrowIfNull(image, nameof(images));
+            for (int i = 0; i < image.Instances.Count; i++) WriteInstance(json, image, i, numClasses);
+        }
+        json.WriteEndArray();
+    }
+
+    private static void WriteInstance(Utf8JsonWriter json, ImageResult image, int index, int numClasses)
+    {
+        var r = image.Instances[index];
+        string where = $"results: image '{image.ImageId}', instance {index}";
+        if (r is null) throw new ArgumentException($"{where} is null");
+        foreach (float v in new[] { r.X1, r.Y1, r.X2, r.Y2, r.Score })
+            if (!float.IsFinite(v)) throw new ArgumentException($"{where}: box ({r.X1}, {r.Y1}, {r.X2}, {r.Y2}) and score {r.Score} must be finite");
+        if (r.Label < 0 || r.Label >= numClasses) throw new ArgumentException($"{where}: label {r.Label} is outside 0..{numClasses - 1}");
+        if (r.Mask is null || r.Mask.Height != image.Height || r.Mask.Width != image.Width)
+            throw new ArgumentException($"{where}: mask is {(r.Mask is null ? "missing" : $"{r.Mask.Height}x{r.Mask.Width}")}, the image is {image.Height}x{image.Width}");
+
+        json.WriteStartObject();
+        json.WriteString("image_id", image.ImageId);
+        json.WriteString("file_name", image.FileName);
+        json.WriteNumber("category_id", CocoCategories.CategoryId(r.Label, numClasses));
+        json.WriteNumber("label", r.Label);
+        json.WriteStartArray("bbox");
+        json.WriteNumberValue((double)r.X1);
+        json.WriteNumberValue((double)r.Y1);
+        json.WriteNumberValue((double)r.X2 - r.X1);
+        json.WriteNumberValue((double)r.Y2 - r.Y1);
+        json.WriteEndArray();
+        json.WriteNumber("score", (double)r.Score);
+        json.WriteStartObject("segmentation");
+        json.WriteStartArray("size");
+        json.WriteNumberValue(r.Mask.Height);
+        json.WriteNumberValue(r.Mask.Width);
+        json.WriteEndArray();
+        json.WriteString("counts", r.Mask.Counts);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,146 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace CondInst.Kernels.Model;
+
+/// <summary>
+/// Draws detections over the original image for inspection: each instance's mask blended half-and-half with its
+/// colour, its box as a 2-pixel outline in that colour, and optionally its caption in a 5x7 pixel font on a bar of
+/// that colour just above the box (inside the box when there is no room above). Colours come from a fixed palette of
+/// well-separated colours, by instance index, so neighbouring instances of the same class still differ.
+/// Everything is drawn in this order, so captions stay readable: all masks, then all boxes, then all captions.
+/// </summary>
+public static class OverlayRenderer
+{
+    /// <summary>The instance colours (R, G, B), used in order and then repeated.</summary>
+    public static IReadOnlyList<(byte R, byte G, byte B)> Palette { get; } =
+    [
+        (230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48), (145, 30, 180),
+        (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212), (0, 128, 128), (220, 190, 255),
+        (170, 110, 40), (128, 0, 0), (170, 255, 195), (0, 0, 128),
+    ];
+
+    /// <summary>Box line thickness in pixels.</summary>
+    public const int LineWidth = 2;
+
+    /// <summary>The colour of instance <paramref name="index"/>.</summary>
+    public static (byte R, byte G, byte B) ColourOf(int index) => Palette[(int)((uint)index % (uint)Palette.Count)];
+
+    /// <summary>Mask blend: out = (image + colour + 1) / 2 per channel (alpha 0.5, halves rounded up).</summary>
+    public static byte Blend(byte image, byte colour) => (byte)((image + colour + 1) >> 1);
+
+    /// <summary>Overlay instances for a result, its masks decoded from RLE; captions are "name score".</summary>
+    public static IReadOnlyList<OverlayInstance> FromResult(ImageResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return [.. result.Instances.Select(r => new OverlayInstance(Rle.Decode(r.Mask), r.X1, r.Y1, r.X2, r.Y2, r.Label,
+            $"{r.ClassName} {r.Score.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}"))];
+    }
+
+    /// <summary>Renders the overlay as RGB bytes, HWC row-major, the image's size.</summary>
+    public static byte[] RenderRgb(DecodedImage image, IReadOnlyList<OverlayInstance> instances, bool drawText = true)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(instances);
+        int w = image.Width, h = image.Height;
+        var rgb = new byte[w * h * 3];
+        for (int i = 0; i < rgb.Length; i += 3)
+        {
+            rgb[i] = image.Bgr[i + 2];
+            rgb[i + 1] = image.Bgr[i + 1];
+            rgb[i + 2] = image.Bgr[i];
+        }
+        for (int k = 0; k < instances.Count; k++)
+        {
+            var mask = instances[k].Mask;
+            if (mask is null || mask.Length != w * h)
+                throw new ArgumentException($"overlay of '{image.Name}': mask of instance {k} has {mask?.Length ?? 0} bytes, the image is {h}x{w} = {w * h}");
+            var (r, g, b) = ColourOf(k);
+            for (int p = 0; p < mask.Length; p++)
+            {
+                if (mask[p] == 0) continue;
+                rgb[3 * p] = Blend(rgb[3 * p], r);
+                rgb[3 * p + 1] = Blend(rgb[3 * p + 1], g);
+                rgb[3 * p + 2] = Blend(rgb[3 * p + 2], b);
+            }
+        }
+        for (int k = 0; k < instances.Count; k++)
+        {
+            if (BoxPixels(instances[k], w, h) is { } box) DrawOutline(rgb, w, h, box, ColourOf(k));
+        }
+        if (drawText)
+        {
+            for (int k = 0; k < instances.Count; k++)
+            {
+                if (string.IsNullOrEmpty(instances[k].Text) || BoxPixels(instances[k], w, h) is not { } box) continue;
+                DrawCaption(rgb, w, h, box.Left, box.Top, instances[k].Text!, ColourOf(k));
+            }
+        }
+        return rgb;
+    }
+
+    /// <summary>Renders and saves the overlay as a PNG, atomically (temporary file, then rename).</summary>
+    public static void SavePng(string path, DecodedImage image, IReadOnlyList<OverlayInstance> instances, bool drawText = true)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var rgb = RenderRgb(image, instances, drawText);
+        using var png = Image.LoadPixelData<Rgb24>(rgb, image.Width, image.Height);
+        AtomicFile.Write(path, stream => png.SaveAsPng(stream));
+    }
+
+    // The box's pixel rectangle, inclusive: columns floor(x1)..ceil(x2) − 1, rows floor(y1)..ceil(y2) − 1 (at least
+    // one pixel), not yet clipped; null for non-finite coordinates or a box entirely outside the image.
+    private static (int Left, int Top, int Right, int Bottom)? BoxPixels(OverlayInstance d, int w, int h)
+    {
+        if (!float.IsFinite(d.X1) || !float.IsFinite(d.Y1) || !float.IsFinite(d.X2) || !float.IsFinite(d.Y2)) return null;
+        int left = (int)Math.Floor(Math.Clamp(d.X1, -1f, w));
+        int top = (int)Math.Floor(Math.Clamp(d.Y1, -1f, h));
+        int right = Math.Max(left, (int)Math.Ceiling(Math.Clamp(d.X2, -1f, w + 1f)) - 1);
+        int bottom = Math.Max(top, (int)Math.Ceiling(Math.Clamp(d.Y2, -1f, h + 1f)) - 1);
+        if (right < 0 || bottom < 0 || left >= w || top >= h) return null;
+        return (left, top, right, bottom);
+    }
+
+    // Two-pixel lines along the inside of the rectangle; pixels outside the image are skipped.
+    private static void DrawOutline(byte[] rgb, int w, int h, (int Left, int Top, int Right, int Bottom) box, (byte R, byte G, byte B) colour)
+    {
+        var (left, top, right, bottom) = box;
+        for (int y = top; y <= bottom; y++)
+        {
+            for (int x = left; x <= right; x++)
+            {
+                bool edge = y < top + LineWidth || y > bottom - LineWidth || x < left + LineWidth || x > right - LineWidth;
+                if (edge) Put(rgb, w, h, x, y, colour);
+                else if (x == left + LineWidth) x = Math.Max(x, right - LineWidth); // skip the interior of this row
+            }
+        }
+    }
+
+    private static void DrawCaption(byte[] rgb, int w, int h, int left, int top, string text, (byte R, byte G, byte B) colour)
+    {
+        const int BarHeight = BitmapFont5x7.GlyphHeight + 2;
+        int barTop = top - BarHeight >= 0 ? top - BarHeight : Math.Max(top, 0);
+        int barLeft = Math.Max(left, 0);
+        int barWidth = BitmapFont5x7.Width(text) + 2;
+        // Dark text on light colours, white on dark ones (ITU-R 601 luma).
+        bool light = colour.R * 299 + colour.G * 587 + colour.B * 114 > 150_000;
+        (byte, byte, byte) ink = light ? ((byte)0, (byte)0, (byte)0) : ((byte)255, (byte)255, (byte)255);
+        for (int y = 0; y < BarHeight; y++)
+            for (int x = 0; x < barWidth; x++)
+                Put(rgb, w, h, barLeft + x, barTop + y, colour);
+        for (int i = 0; i < text.Length; i++)
+            for (int gy = 0; gy < BitmapFont5x7.GlyphHeight; gy++)
+                for (int gx = 0; gx < BitmapFont5x7.GlyphWidth; gx++)
+                    if (BitmapFont5x7.IsSet(text[i], gx, gy))
+                        Put(rgb, w, h, barLeft + 1 + i * BitmapFont5x7.Advance + gx, barTop + 1 + gy, ink);
+    }
+
+    private static void Put(byte[] rgb, int w, int h, int x, int y, (byte R, byte G, byte B) c)
+    {
+        if ((uint)x >= (uint)w || (uint)y >= (uint)h) return;
+        int o = (y * w + x) * 3;
+        rgb[o] = c.R;
+        rgb[o + 1] = c.G;
+        rgb[o + 2] = c.B;
+    }
+}
