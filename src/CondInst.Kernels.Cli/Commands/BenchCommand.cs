@@ -2,9 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using CondInst.Kernels.Importer;
 using CondInst.Kernels.Model;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
-using SixLabors.ImageSharp.Processing;
 
 namespace CondInst.Kernels.Cli.Commands;
 
@@ -234,7 +231,7 @@ public static class BenchCommand
     }
 
     /// <summary>Min, median (mean of the middle two for an even count) and max.</summary>
-    internal static (double Min, double Median, double Max) Stats(IReadOnlyList<double> values)
+    public static (double Min, double Median, double Max) Stats(IReadOnlyList<double> values)
     {
         var s = values.Order().ToArray();
         double median = s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
@@ -317,7 +314,7 @@ public sealed record BodyMacs(long Backbone, long Fpn, long Head, long MaskBranc
         DynamicHeadMacsPerPixel * (paddedHeight / 8) * (paddedWidth / 8) * instances;
 }
 
-/// <summary>Images for <c>bench</c>: a file decoded with ImageSharp (EXIF orientation applied) or a generated one.</summary>
+/// <summary>Images for <c>bench</c>: a file decoded as mmdetection's loader does (<see cref="ImageLoader"/>) or a generated one.</summary>
 public static class BenchImage
 {
     /// <summary>The prefix of generated images: <c>synthetic:1333x800</c>.</summary>
@@ -333,23 +330,8 @@ public static class BenchImage
                 throw new ArgumentException($"image '{spec}': expected {SyntheticPrefix}WxH with positive sizes (e.g. {SyntheticPrefix}1333x800)");
             return (Synthetic(w, h), w, h);
         }
-        if (!File.Exists(spec)) throw new FileNotFoundException($"image '{spec}' not found (give an image file or {SyntheticPrefix}WxH)", spec);
-        using var img = Image.Load<Rgb24>(spec);
-        img.Mutate(x => x.AutoOrient());
-        var bgr = new byte[img.Width * img.Height * 3];
-        img.ProcessPixelRows(rows =>
-        {
-            for (int y = 0; y < rows.Height; y++)
-            {
-                var row = rows.GetRowSpan(y);
-                for (int x = 0; x < row.Length; x++)
-                {
-                    int o = (y * row.Length + x) * 3;
-                    (bgr[o], bgr[o + 1], bgr[o + 2]) = (row[x].B, row[x].G, row[x].R);
-                }
-            }
-        });
-        return (bgr, img.Width, img.Height);
+        var img = ImageLoader.Load(spec);
+        return (img.Bgr, img.Width, img.Height);
     }
 
     /// <summary>
