@@ -14,12 +14,20 @@ public static class Program
         var root = new RootCommand("CondInst.Kernels: CondInst instance segmentation in C# (no Python).")
         {
             DevicesCommand.Create(stdout),
+            InferCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout),
         };
         try
         {
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
+            {
+                // One line naming every problem with the arguments, and the help hint.
+                stderr.WriteLine($"error: {string.Join("; ", parsed.Errors.Select(e => e.Message))} (see --help)");
+                return 2;
+            }
             var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
-            return root.Parse(args).Invoke(config);
+            return parsed.Invoke(config);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -23,5 +23,5 @@ internal static class ClassNameResolver
 
     /// <summary>COCO's names for 80 classes, else class_0, class_1, ...</summary>
     public static IReadOnlyList<string> Defaults(int numClasses) =>
-        Enumerable.Range(0, numClasses).Select(i => $"class_{i}").ToList();
+        numClasses == CocoCategories.Count ? CocoCategories.Names : Enumerable.Range(0, numClasses).Select(i => $"class_{i}").ToList();
 }

@@ -36,6 +36,9 @@ public sealed class CondInstModel : IDisposable
     /// <summary>Test-time settings in use and where they came from.</summary>
     public TestSettings Settings { get; }
 
+    /// <summary>Problems found while loading that did not stop it (e.g. a checksum mismatch).</summary>
+    public IReadOnlyList<string> Warnings { get; private init; } = [];
+
     /// <summary>Class names, index = label.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
@@ -78,6 +81,13 @@ public sealed class CondInstModel : IDisposable
         var arch = CondInstArchitecture.InferFrom(weights.Shapes);
         return new CondInstModel(backend, ownsBackend: false, weights, arch, settings, ClassNameResolver.Defaults(arch.NumClasses), body);
     }
+
+    /// <summary>Decodes an image file as mmdetection does (Pillow rules, EXIF orientation) and detects instances in it.</summary>
+    public Prediction Predict(string imagePath, IStageSink? sink = null, bool timings = false) => Predict(ImageLoader.Load(imagePath), sink, timings);
+
+    /// <summary>Detects instances in a decoded image.</summary>
+    public Prediction Predict(DecodedImage image, IStageSink? sink = null, bool timings = false) =>
+        Predict(image.Bgr, image.Width, image.Height, image.Name, sink, timings);
 
     /// <summary>
     /// Detects instances in an HWC BGR image (as mmdetection's loader gives it). With <paramref name="sink"/> every
