@@ -14,6 +14,8 @@ public static class Program
         var root = new RootCommand("CondInst.Kernels: CondInst instance segmentation in C# (no Python).")
         {
             DevicesCommand.Create(stdout),
+            InspectCommand.Create(stdout),
+            ConvertCommand.Create(stdout),
             InferCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout),
         };

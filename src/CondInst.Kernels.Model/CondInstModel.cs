@@ -48,24 +48,41 @@ public sealed class CondInstModel : IDisposable
     /// </summary>
     public static CondInstModel Load(string path, string device = "auto", ModelOptions? options = null)
     {
-        using var checkpoint = Checkpoint.Load(path);
-        var weights = new WeightSet(checkpoint.Tensors
-            .Where(kv => !kv.Key.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
-            .Select(kv => new KeyValuePair<string, (int[], float[])>(kv.Key, (kv.Value.Shape, kv.Value.ToFloat32()))));
-        var arch = CondInstArchitecture.InferFrom(checkpoint.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Shape));
-        checkpoint.Bind(arch.ExpectedParameters());
-        var names = ClassNameResolver.FromMeta(checkpoint.Meta, arch.NumClasses);
-        var settings = (options ?? new ModelOptions()).Apply(checkpoint.Settings);
+        var loaded = LoadWeights(path, options);
         var backend = Devices.Open(device);
         try
         {
-            return new CondInstModel(backend, ownsBackend: true, weights, arch, settings, names);
+            return new CondInstModel(backend, ownsBackend: true, loaded.Weights, loaded.Arch, loaded.Settings, loaded.Names) { Warnings = loaded.Warnings };
         }
         catch
         {
             backend.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Loads a checkpoint onto a backend the caller owns (and disposes after the model).</summary>
+    public static CondInstModel Load(string path, IBackend backend, ModelOptions? options = null)
+    {
+        var loaded = LoadWeights(path, options);
+        return new CondInstModel(backend, ownsBackend: false, loaded.Weights, loaded.Arch, loaded.Settings, loaded.Names) { Warnings = loaded.Warnings };
+    }
+
+    private static (WeightSet Weights, CondInstArchitecture Arch, TestSettings Settings, IReadOnlyList<string> Names, IReadOnlyList<string> Warnings) LoadWeights(string path, ModelOptions? options)
+    {
+        using var checkpoint = Checkpoint.Load(path);
+        var arch = CondInstArchitecture.InferFrom(checkpoint.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Shape));
+        checkpoint.Bind(arch.ExpectedParameters());
+        var weights = new WeightSet(checkpoint.Tensors
+            .Where(kv => !kv.Key.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
+            .Select(kv => new KeyValuePair<string, (int[], float[])>(kv.Key, (kv.Value.Shape, kv.Value.ToFloat32()))));
+        var names = ClassNameResolver.FromMeta(checkpoint.Meta, arch.NumClasses);
+        var settings = (options ?? new ModelOptions()).Apply(checkpoint.Settings);
+        var warnings = new List<string>();
+        // Published files are named after their sha256 prefix: a mismatch means a truncated or different download.
+        if (!CheckpointHash.MatchesDeclaredPrefix(path))
+            warnings.Add($"{path}: sha256 starts with {CheckpointHash.Sha256Prefix(path)}, but the file name declares {CheckpointHash.DeclaredPrefix(path)} (truncated or different download?)");
+        return (weights, arch, settings, names, warnings);
     }
 
     /// <summary>A model from weights already in memory, on a backend the caller owns (tests, benchmarks, random models).</summary>

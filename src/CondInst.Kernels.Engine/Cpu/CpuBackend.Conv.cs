@@ -1,0 +1,57 @@
+namespace CondInst.Kernels;
+
+// Convolution: packed GEMM with im2col fused into the packing and the BN/bias/residual/ReLU epilogue fused into
+// the micro-kernel's store (see Gemm/).
+public sealed partial class CpuBackend
+{
+    // Below this many 2x2 tiles a 3x3 convolution has too few Winograd blocks to keep the cores busy; the GEMM
+    // path also splits output channels.
+    private const int WinogradMinTiles = 4 * ConvWinograd.NB;
+
+    /// <inheritdoc/>
+    public override IPreparedConv PrepareConv(in ConvSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> scale)
+    {
+        OpChecks.ConvWeights(spec, weight, bias, scale);
+        return new CpuConv(spec, weight, bias, scale);
+    }
+
+    /// <inheritdoc/>
+    public override unsafe void Conv2d(IPreparedConv conv, Tensor x, Tensor y, Tensor? residual = null, bool relu = false)
+    {
+        if (conv is not CpuConv c)
+            throw new ArgumentException($"conv2d: the convolution was prepared by {conv.GetType().Name}, not by the cpu backend's PrepareConv");
+        var (n, h, w, oh, ow) = OpChecks.Conv2d(this, conv, x, y, residual);
+        if (n == 0) return;
+        var xt = Host("conv2d", x);
+        var yt = Host("conv2d", y);
+        float* yp = yt.Pointer<float>();
+        Tensor? copy = null;
+        try
+        {
+            float* rp = residual is null ? null : Host("conv2d", residual).Pointer<float>();
+            if (rp == yp && c.K > ConvGemm.KC)
+            {
+                // y doubles as the residual: partial sums would overwrite it before the last pass reads it.
+                copy = Allocate(DType.Float32, residual!.Shape.ToArray());
+                Copy(residual, copy);
+                rp = ((HostTensor)copy).Pointer<float>();
+            }
+            bool winograd = c.HasWinograd && c.Algorithm != ConvAlgorithm.Gemm
+                && (c.Algorithm == ConvAlgorithm.Winograd || ConvWinograd.Tiles(oh, ow) >= WinogradMinTiles);
+            if (winograd)
+            {
+                var job = c.WinogradJob ??= new ConvWinograd();
+                job.Run(c, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
+            }
+            else
+            {
+                var job = c.Job ??= new ConvGemm();
+                job.Run(c, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
+            }
+        }
+        finally
+        {
+            copy?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace CondInst.Kernels;
+
+/// <summary>
+/// 3x3 stride-1 convolution by Winograd F(2x2, 3x3) per block of NB output tiles (tile t = ty·TW + tx covers output
+/// rows 2ty..2ty+1, columns 2tx..2tx+1): the input tiles of a pass of kc channels are transformed straight into
+/// the micro-kernel's B panels, V[ξ][t / 16][c][t % 16]; 16 GEMMs M[ξ] = U[ξ]·V[ξ] run with the packed transformed
+/// weights U[ξ][mp][c][6] (<see cref="CpuConv"/>) into M[ξ][o][NB]; the output transform then writes y with the
+/// bias / residual / ReLU epilogue. Work items are (image, tile block, output-channel split).
+/// </summary>
+internal sealed unsafe class ConvWinograd : IParallelWork
+{
+    /// <summary>Tiles per work item: two 16-column panels.</summary>
+    public const int NB = 32;
+
+    /// <summary>Input channels per pass (B panel NB/16 x KC x 16 per ξ).</summary>
+    public const int KC = 256;
+
+    private const int MR = GemmKernel.MR, NR = GemmKernel.NR;
+
+    private CpuConv? _conv;
+    private float* _x, _y, _res;
+    private bool _relu;
+    private int _h, _w, _oh, _ow, _tw, _tiles, _blocks, _mSplits, _panelsPerSplit;
+
+    /// <summary>True when the machine has the AVX2 shuffles the transforms use.</summary>
+    public static bool Supported => Avx2.IsSupported && Fma.IsSupported;
+
+    /// <summary>Number of 2x2 output tiles of an OH x OW output.</summary>
+    public static int Tiles(int oh, int ow) => ((oh + 1) / 2) * ((ow + 1) / 2);
+
+    /// <summary>Runs the convolution of n images on all cores.</summary>
+    public void Run(CpuConv conv, float* x, float* y, float* residual, bool relu, int n, int h, int w, int oh, int ow)
+    {
+        _conv = conv;
+        _x = x;
+        _y = y;
+        _res = residual;
+        _relu = relu;
+        (_h, _w, _oh, _ow) = (h, w, oh, ow);
+        _tw = (ow + 1) / 2;
+        _tiles = Tiles(oh, ow);
+        _blocks = (_tiles + NB - 1) / NB;
+        // Few tile blocks (small images): also split the output channels, so that the cores finish together; each
+        // split transforms its block's input again, which costs little next to its GEMMs.
+        int outer = n * _blocks, threads = CpuWorkers.Shared.Threads;
+        _mSplits = outer >= 16 * threads ? 1 : Math.Min((conv.MPanels + 3) / 4, (16 * threads + outer - 1) / outer);
+        _mSplits = Math.Max(1, _mSplits);
+        _panelsPerSplit = (conv.MPanels + _mSplits - 1) / _mSplits;
+        _mSplits = (conv.MPanels + _panelsPerSplit - 1) / _panelsPerSplit;
+        try
+        {
+            CpuWorkers.Shared.For(outer * _mSplits, this);
+        }
+        finally
+        {
+            _conv = null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Run(int item)
+    {
+        var conv = _conv!;
+        var s = conv.Spec;
+        int ms = item % _mSplits;
+        item /= _mSplits;
+        int b = item / _blocks, t0 = item % _blocks * NB, nt = Math.Min(NB, _tiles - t0);
+        int mp0 = ms * _panelsPerSplit, mp1 = Math.Min(conv.MPanels, mp0 + _panelsPerSplit);
+        int cin = s.InChannels, mPad = conv.MPanels * MR;
+        long plane = (long)_h * _w;
+        float* xb = _x + b * cin * plane;
+        long vStride = (long)KC * NB, mStride = (long)mPad * NB;
+        float* v = CpuScratch.Floats(16 * vStride + 16 * mStride + 8 * 16 + 4 * 24);
+        float* m = v + 16 * vStride;
+        float* scratch = m + 16 * mStride;
+        for (int k0 = 0; k0 < cin; k0 += KC)
+        {
+            int kc = Math.Min(KC, cin - k0);
+            long vs = (long)kc * NB; // one ξ's panels in this pass
+            for (int c = 0; c < kc; c++)
+                InputChannel(xb + (k0 + c) * plane, t0, nt, v + c * NR, vs, kc, scratch);
+            var mode = k0 > 0 ? TileStore.Accumulate : TileStore.Overwrite;
+            for (int xi = 0; xi < 16; xi++)
+                for (int mp = mp0; mp < mp1; mp++)
+                {
+                    float* a = conv.WinogradPanel(xi, mp) + (long)k0 * MR;
+                    float* c = m + xi * mStride + (long)mp * MR * NB;
+                    for (int jp = 0; jp < NB / NR; jp++)
+                        GemmKernel.Kernel6x16(kc, a, v + xi * vs + (long)jp * kc * NR, c + jp * NR, NB, mode, conv.Bias(0, mp), null);
+                }
+        }
+        long cOffset = (long)b * s.OutChannels * _oh * _ow;
+        for (int o = mp0 * MR; o < Math.Min(s.OutChannels, mp1 * MR); o++)
+            OutputChannel(m + (long)o * NB, mStride, t0, nt, o, conv.Bias(0, o / MR)[o % MR], cOffset, scratch);
+    }
+
+    // Transforms the tiles [t0, t0 + nt) of one input channel into lanes of the packed panels: tile t_local goes to
+    // dst + (t_local / 16)·kc·16 + t_local % 16, element ξ at + ξ·vs.
+    private void InputChannel(float* xc, int t0, int nt, float* dst, long vs, int kc, float* scratch)
+    {
+        var s = _conv!.Spec;
+        int ph = s.PadH, pw = s.PadW;
+        for (int q = 0; q < NB; q += 8)
+        {
+            float* d = dst + (q / NR) * (long)kc * NR + q % NR;
+            int t = t0 + q, ty = t / _tw, tx = t - ty * _tw;
+            int iy = 2 * ty - ph, ix = 2 * tx - pw;
+            if (q + 8 <= nt && tx + 8 <= _tw)
+            {
+                if (iy >= 0 && iy + 4 <= _h && ix >= 0 && ix + 18 <= _w)
+                {
+                    float* r = xc + (long)iy * _w + ix;
+                    WinogradTransforms.Input8(r, r + _w, r + 2 * _w, r + 3 * _w, d, vs);
+                    continue;
+                }
+                // Touches the border: copy the 4 x 18 window, zeros outside, then the same transform.
+                for (int r = 0; r < 4; r++)
+                    for (int cc = 0; cc < 18; cc++)
+                    {
+                        int yy = iy + r, xx = ix + cc;
+                        scratch[r * 24 + cc] = (uint)yy < (uint)_h && (uint)xx < (uint)_w ? xc[(long)yy * _w + xx] : 0f;
+                    }
+                WinogradTransforms.Input8(scratch, scratch + 24, scratch + 48, scratch + 72, d, vs);
+                continue;
+            }
+            // Tiles across a row end or past the last tile: gather each lane's 4x4 window, transform it alone.
+            for (int e = 0; e < 8; e++)
+            {
+                int te = t + e, tye = te / _tw, txe = te - tye * _tw;
+                for (int r = 0; r < 4; r++)
+                    for (int cc = 0; cc < 4; cc++)
+                    {
+                        int yy = 2 * tye - ph + r, xx = 2 * txe - pw + cc;
+                        scratch[r * 4 + cc] = q + e < nt && (uint)yy < (uint)_h && (uint)xx < (uint)_w ? xc[(long)yy * _w + xx] : 0f;
+                    }
+                InputScalar(scratch, d + e, vs);
+            }
+        }
+    }
+
+    private static void InputScalar(float* t, float* v, long vs)
+    {
+        float* u = stackalloc float[16];
+        for (int r = 0; r < 4; r++)
+        {
+            float x0 = t[4 * r], x1 = t[4 * r + 1], x2 = t[4 * r + 2], x3 = t[4 * r + 3];
+            u[4 * r] = x0 - x2;
+            u[4 * r + 1] = x1 + x2;
+            u[4 * r + 2] = x2 - x1;
+            u[4 * r + 3] = x1 - x3;
+        }
+        for (int j = 0; j < 4; j++)
+        {
+            v[j * vs] = u[j] - u[8 + j];
+            v[(4 + j) * vs] = u[4 + j] + u[8 + j];
+            v[(8 + j) * vs] = u[8 + j] - u[4 + j];
+            v[(12 + j) * vs] = u[4 + j] - u[12 + j];
+        }
+    }
+
+    // Output transform of one output channel o for the block's tiles, with bias, residual and ReLU.
+    private void OutputChannel(float* m, long mStride, int t0, int nt, int o, float bias, long cOffset, float* scratch)
+    {
+        long plane = (long)_oh * _ow;
+        float* y = _y + cOffset + o * plane;
+        float* res = _res == null ? null : _res + cOffset + o * plane;
+        var vb = Vector256.Create(bias);
+        for (int q = 0; q < nt; q += 8)
+        {
+            int t = t0 + q, ty = t / _tw, tx = t - ty * _tw;
+            WinogradTransforms.Output8(m + q, mStride, out var y00, out var y01, out var y10, out var y11);
+            y00 = Avx.Add(y00, vb);
+            y01 = Avx.Add(y01, vb);
+            y10 = Avx.Add(y10, vb);
+            y11 = Avx.Add(y11, vb);
+            if (q + 8 <= nt && tx + 8 <= _tw && 2 * ty + 2 <= _oh && 2 * tx + 16 <= _ow)
+            {
+                long at = (long)2 * ty * _ow + 2 * tx;
+                Store16(y + at, res == null ? null : res + at, y00, y01);
+                Store16(y + at + _ow, res == null ? null : res + at + _ow, y10, y11);
+                continue;
+            }
+            Avx.Store(scratch, y00);
+            Avx.Store(scratch + 8, y01);
+            Avx.Store(scratch + 16, y10);
+            Avx.Store(scratch + 24, y11);
+            for (int e = 0; e < 8 && q + e < nt; e++)
+            {
+                int te = t + e, tye = te / _tw, txe = te - tye * _tw;
+                for (int dy = 0; dy < 2; dy++)
+                    for (int dx = 0; dx < 2; dx++)
+                    {
+                        int oy = 2 * tye + dy, ox = 2 * txe + dx;
+                        if (oy >= _oh || ox >= _ow) continue;
+                        long at = (long)oy * _ow + ox;
+                        float v = scratch[(2 * dy + dx) * 8 + e];
+                        if (res != null) v += res[at];
+                        y[at] = _relu ? MathF.Max(v, 0f) : v;
+                    }
+            }
+        }
+    }
+
+    private void Store16(float* dst, float* res, Vector256<float> a, Vector256<float> b)
+    {
+        var lo = Avx.UnpackLow(a, b);
+        var hi = Avx.UnpackHigh(a, b);
+        var v0 = Avx.Permute2x128(lo, hi, 0x20);
+        var v1 = Avx.Permute2x128(lo, hi, 0x31);
+        if (res != null)
+        {
+            v0 = Avx.Add(v0, Avx.LoadVector256(res));
+            v1 = Avx.Add(v1, Avx.LoadVector256(res + 8));
+        }
+        if (_relu)
+        {
+            v0 = Avx.Max(v0, Vector256<float>.Zero);
+            v1 = Avx.Max(v1, Vector256<float>.Zero);
+        }
+        Avx.Store(dst, v0);
+        Avx.Store(dst + 8, v1);
+    }
+}

@@ -1,0 +1,126 @@
+namespace CondInst.Kernels;
+
+/// <summary>
+/// A convolution prepared for the CPU backend: weights (times the per-channel scale) packed into the
+/// micro-kernel's A panels, per group. Layout: A[((g·MPanels + mp)·K + k)·MR + r] = w[g·Mg + mp·MR + r, k]·scale,
+/// zero for rows past Mg, with K = (InChannels/Groups)·KernelH·KernelW in the weight tensor's (ci, ky, kx) order.
+/// Bias is padded the same way: Bias[(g·MPanels + mp)·MR + r].
+/// </summary>
+internal sealed unsafe class CpuConv : IPreparedConv
+{
+    private HostBuffer? _packed;
+    private HostBuffer? _winograd;
+    private HostBuffer? _bias;
+
+    public CpuConv(in ConvSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> scale)
+    {
+        Spec = spec;
+        HasBias = !bias.IsEmpty;
+        Mg = spec.OutChannels / spec.Groups;
+        K = spec.InChannels / spec.Groups * spec.KernelH * spec.KernelW;
+        MPanels = (Mg + GemmKernel.MR - 1) / GemmKernel.MR;
+        int mr = GemmKernel.MR;
+        long panelFloats = (long)MPanels * K * mr;
+        _packed = new HostBuffer(Math.Max(1, spec.Groups * panelFloats) * sizeof(float));
+        _bias = new HostBuffer((long)spec.Groups * MPanels * mr * sizeof(float));
+        float* a = (float*)_packed.Pointer;
+        float* bp = (float*)_bias.Pointer;
+        for (int g = 0; g < spec.Groups; g++)
+            for (int mp = 0; mp < MPanels; mp++)
+            {
+                float* panel = a + (g * MPanels + mp) * (long)K * mr;
+                for (int r = 0; r < mr; r++)
+                {
+                    int m = mp * mr + r, o = g * Mg + m;
+                    bool real = m < Mg;
+                    float s = real && !scale.IsEmpty ? scale[o] : 1f;
+                    bp[(g * MPanels + mp) * mr + r] = real && HasBias ? bias[o] : 0f;
+                    for (int k = 0; k < K; k++)
+                        panel[(long)k * mr + r] = real ? weight[(int)((long)o * K + k)] * s : 0f;
+                }
+            }
+        if (spec is { KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, Groups: 1 } && ConvWinograd.Supported)
+            PackWinograd(weight, scale);
+    }
+
+    // U[ξ][mp][c][r] = (G·g·G^T)[ξ] of kernel (o = mp·MR + r, c), times scale[o]; zero rows past the output channels.
+    private void PackWinograd(ReadOnlySpan<float> weight, ReadOnlySpan<float> scale)
+    {
+        int mr = GemmKernel.MR, cin = Spec.InChannels;
+        _winograd = new HostBuffer(16L * MPanels * cin * mr * sizeof(float));
+        float* u = (float*)_winograd.Pointer;
+        long xiStride = (long)MPanels * cin * mr;
+        new Span<float>(u, (int)(16 * xiStride)).Clear();
+        for (int o = 0; o < Spec.OutChannels; o++)
+        {
+            float s = scale.IsEmpty ? 1f : scale[o];
+            int mp = o / mr, r = o % mr;
+            for (int c = 0; c < cin; c++)
+                WinogradTransforms.Kernel(weight.Slice((o * cin + c) * 9, 9), s, u + ((long)mp * cin + c) * mr + r, xiStride);
+        }
+    }
+
+    /// <summary>Which algorithm <see cref="CpuBackend.Conv2d"/> uses; Auto picks by shape (tests force one).</summary>
+    internal ConvAlgorithm Algorithm { get; set; }
+
+    /// <summary>True when Winograd-transformed weights exist (3x3, stride 1, no dilation, one group).</summary>
+    public bool HasWinograd => _winograd != null;
+
+    /// <summary>Transformed weight panel mp of Winograd element ξ (Cin·MR floats).</summary>
+    public float* WinogradPanel(int xi, int mp) =>
+        (float*)(_winograd ?? throw new InvalidOperationException("conv2d: no Winograd weights for this convolution")).Pointer
+        + ((long)xi * MPanels + mp) * Spec.InChannels * GemmKernel.MR;
+
+    /// <inheritdoc/>
+    public ConvSpec Spec { get; }
+
+    /// <inheritdoc/>
+    public bool HasBias { get; }
+
+    /// <summary>Output channels per group (GEMM rows).</summary>
+    public int Mg { get; }
+
+    /// <summary>GEMM depth per group: (InChannels/Groups)·KernelH·KernelW.</summary>
+    public int K { get; }
+
+    /// <summary>Row panels of MR per group.</summary>
+    public int MPanels { get; }
+
+    /// <summary>Reusable Winograd job object.</summary>
+    internal ConvWinograd? WinogradJob { get; set; }
+
+    /// <summary>Reusable job object (the backend is not thread-safe, so one call uses it at a time).</summary>
+    internal ConvGemm? Job { get; set; }
+
+    /// <summary>A panel mp of group g (K·MR floats).</summary>
+    public float* Panel(int g, int mp) =>
+        (float*)(_packed ?? throw new ObjectDisposedException(nameof(CpuConv))).Pointer + (g * MPanels + mp) * (long)K * GemmKernel.MR;
+
+    /// <summary>The MR padded biases of panel mp of group g.</summary>
+    public float* Bias(int g, int mp) =>
+        (float*)(_bias ?? throw new ObjectDisposedException(nameof(CpuConv))).Pointer + (g * MPanels + mp) * GemmKernel.MR;
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _packed?.Dispose();
+        _bias?.Dispose();
+        _winograd?.Dispose();
+        _winograd = null;
+        _packed = null;
+        _bias = null;
+    }
+}
+
+/// <summary>Convolution algorithms of the CPU backend.</summary>
+internal enum ConvAlgorithm
+{
+    /// <summary>Winograd for 3x3 stride-1 convolutions with enough output tiles, else the im2col GEMM.</summary>
+    Auto,
+
+    /// <summary>Always the packed im2col GEMM.</summary>
+    Gemm,
+
+    /// <summary>Winograd F(2x2, 3x3) whenever the convolution allows it.</summary>
+    Winograd,
+}

@@ -1,0 +1,150 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace CondInst.Kernels;
+
+/// <summary>What a micro-kernel store does besides writing its tile.</summary>
+[Flags]
+internal enum TileStore
+{
+    /// <summary>C = acc (first pass over K).</summary>
+    Overwrite = 0,
+
+    /// <summary>C += acc (a later pass over K).</summary>
+    Accumulate = 1,
+
+    /// <summary>Last pass over K: C = C + bias[row] + residual, the fused epilogue.</summary>
+    Finish = 2,
+
+    /// <summary>With <see cref="Finish"/>: then max(·, 0).</summary>
+    Relu = 4,
+}
+
+/// <summary>
+/// The packed-GEMM micro-kernel: a 6x16 tile of C = A·B held in twelve 8-lane accumulators.
+/// Layouts: A panel a[k·6 + r] (6 rows of A interleaved per k), B panel b[k·16 + j] (16 columns per k),
+/// C row-major with row stride ldc. Edge tiles (fewer than 6 rows or 16 columns) go through a 6x16 buffer and
+/// <see cref="StoreEdge"/>, so the kernel itself never branches on sizes and the JIT keeps all twelve
+/// accumulators in registers.
+/// </summary>
+internal static unsafe class GemmKernel
+{
+    /// <summary>Rows of the register tile (output channels).</summary>
+    public const int MR = 6;
+
+    /// <summary>Columns of the register tile (output pixels): two 8-lane vectors.</summary>
+    public const int NR = 16;
+
+    /// <summary>
+    /// C[0..6, 0..16] (=|+=) A·B over <paramref name="kc"/> steps, then the epilogue named by <paramref name="mode"/>:
+    /// bias[r] per row and, when not null, residual rows with the same ldc as C.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel6x16(int kc, float* a, float* b, float* c, nint ldc, TileStore mode, float* bias, float* residual)
+    {
+        // The tile is read only after the k loop; ask for its lines now so that the loads do not stall on L3.
+        if ((mode & TileStore.Accumulate) != 0) PrefetchTile(c, ldc);
+        if (residual != null) PrefetchTile(residual, ldc);
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            var b0 = Avx.LoadVector256(b);
+            var b1 = Avx.LoadVector256(b + 8);
+            var a0 = Vector256.Create(a[0]);
+            c00 = MulAdd(a0, b0, c00);
+            c01 = MulAdd(a0, b1, c01);
+            var a1 = Vector256.Create(a[1]);
+            c10 = MulAdd(a1, b0, c10);
+            c11 = MulAdd(a1, b1, c11);
+            var a2 = Vector256.Create(a[2]);
+            c20 = MulAdd(a2, b0, c20);
+            c21 = MulAdd(a2, b1, c21);
+            var a3 = Vector256.Create(a[3]);
+            c30 = MulAdd(a3, b0, c30);
+            c31 = MulAdd(a3, b1, c31);
+            var a4 = Vector256.Create(a[4]);
+            c40 = MulAdd(a4, b0, c40);
+            c41 = MulAdd(a4, b1, c41);
+            var a5 = Vector256.Create(a[5]);
+            c50 = MulAdd(a5, b0, c50);
+            c51 = MulAdd(a5, b1, c51);
+            a += MR;
+            b += NR;
+        }
+        StoreRow(c, c00, c01, mode, bias[0], residual);
+        StoreRow(c + ldc, c10, c11, mode, bias[1], residual == null ? null : residual + ldc);
+        StoreRow(c + 2 * ldc, c20, c21, mode, bias[2], residual == null ? null : residual + 2 * ldc);
+        StoreRow(c + 3 * ldc, c30, c31, mode, bias[3], residual == null ? null : residual + 3 * ldc);
+        StoreRow(c + 4 * ldc, c40, c41, mode, bias[4], residual == null ? null : residual + 4 * ldc);
+        StoreRow(c + 5 * ldc, c50, c51, mode, bias[5], residual == null ? null : residual + 5 * ldc);
+    }
+
+    private static void PrefetchTile(float* c, nint ldc)
+    {
+        if (!Sse.IsSupported) return;
+        for (int r = 0; r < MR; r++, c += ldc)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + NR - 1);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : Avx.Add(Avx.Multiply(a, b), c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* c, Vector256<float> v0, Vector256<float> v1, TileStore mode, float bias, float* residual)
+    {
+        if ((mode & TileStore.Accumulate) != 0)
+        {
+            v0 = Avx.Add(v0, Avx.LoadVector256(c));
+            v1 = Avx.Add(v1, Avx.LoadVector256(c + 8));
+        }
+        if ((mode & TileStore.Finish) != 0)
+        {
+            var bv = Vector256.Create(bias);
+            v0 = Avx.Add(v0, bv);
+            v1 = Avx.Add(v1, bv);
+            if (residual != null)
+            {
+                v0 = Avx.Add(v0, Avx.LoadVector256(residual));
+                v1 = Avx.Add(v1, Avx.LoadVector256(residual + 8));
+            }
+            if ((mode & TileStore.Relu) != 0)
+            {
+                v0 = Avx.Max(v0, Vector256<float>.Zero);
+                v1 = Avx.Max(v1, Vector256<float>.Zero);
+            }
+        }
+        Avx.Store(c, v0);
+        Avx.Store(c + 8, v1);
+    }
+
+    /// <summary>
+    /// Writes the top-left rows x cols of a 6x16 tile buffer (row stride 16, as <see cref="Kernel6x16"/> wrote it
+    /// with mode Overwrite) into C with the same epilogue rules as the kernel.
+    /// </summary>
+    public static void StoreEdge(float* tile, int rows, int cols, float* c, nint ldc, TileStore mode, float* bias, float* residual)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* cr = c + r * ldc;
+            float* rr = residual == null ? null : residual + r * ldc;
+            for (int j = 0; j < cols; j++)
+            {
+                float v = tile[r * NR + j];
+                if ((mode & TileStore.Accumulate) != 0) v += cr[j];
+                if ((mode & TileStore.Finish) != 0)
+                {
+                    v += bias[r];
+                    if (rr != null) v += rr[j];
+                    if ((mode & TileStore.Relu) != 0) v = MathF.Max(v, 0f);
+                }
+                cr[j] = v;
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using CondInst.Kernels.Tests.Harness;
+
+namespace CondInst.Kernels.Tests.Cpu;
+
+/// <summary>
+/// The CPU backend's convolution algorithms forced one by one (the shape-based choice would route most small test
+/// shapes to the im2col GEMM): Winograd tile edges, border windows, several channel passes, the epilogue; GEMM
+/// row/column edge tiles, several K passes and column blocks.
+/// </summary>
+public sealed class ConvAlgorithmTests
+{
+    public static TheoryData<int, int, int, int, int, int, bool> WinogradCases => new()
+    {
+        // cin, cout, h, w, pad, batch, residual+relu
+        { 8, 6, 4, 4, 1, 1, false },       // one tile row, chunks past the last tile
+        { 5, 7, 9, 11, 1, 2, true },       // odd output sizes: half tiles on the right and bottom
+        { 16, 13, 20, 37, 1, 1, true },    // 8-tile chunks across row ends and at both borders
+        { 12, 20, 21, 40, 0, 1, false },   // no padding
+        { 6, 8, 10, 45, 2, 1, true },      // padding 2
+        { 300, 9, 6, 19, 1, 1, true },     // two channel passes (accumulating)
+        { 32, 64, 33, 70, 1, 1, true },    // several tile blocks, interior fast path
+    };
+
+    [Theory]
+    [MemberData(nameof(WinogradCases))]
+    public void WinogradMatchesReference(int cin, int cout, int h, int w, int pad, int n, bool residualRelu) =>
+        Run(ConvAlgorithm.Winograd, ConvSpec.Square(cin, cout, 3, pad: pad), n, h, w, residualRelu);
+
+    public static TheoryData<int, int, int, int, int, int, int> GemmCases => new()
+    {
+        // cin, cout, k, stride, pad, h, w
+        { 300, 7, 1, 1, 0, 9, 23 },      // pointwise with two K passes, a partial row panel and column panel
+        { 40, 13, 3, 1, 1, 30, 41 },     // 3x3 through the GEMM (K = 360: two passes)
+        { 3, 64, 7, 2, 3, 64, 90 },      // stem-like, strided gathers, many column blocks
+        { 64, 19, 1, 2, 0, 31, 33 },     // strided pointwise
+    };
+
+    [Theory]
+    [MemberData(nameof(GemmCases))]
+    public void GemmMatchesReference(int cin, int cout, int k, int stride, int pad, int h, int w) =>
+        Run(ConvAlgorithm.Gemm, ConvSpec.Square(cin, cout, k, stride, pad), 1, h, w, residualRelu: true);
+
+    [Fact]
+    public void WinogradIsChosenOnlyWhereItApplies()
+    {
+        using var b = new CpuBackend();
+        using var c3 = (CpuConv)b.PrepareConv(ConvSpec.Square(4, 4, 3, pad: 1), new float[144], [], []);
+        using var c3s2 = (CpuConv)b.PrepareConv(ConvSpec.Square(4, 4, 3, stride: 2, pad: 1), new float[144], [], []);
+        using var c3d2 = (CpuConv)b.PrepareConv(ConvSpec.Square(4, 4, 3, pad: 2, dilation: 2), new float[144], [], []);
+        using var c1 = (CpuConv)b.PrepareConv(ConvSpec.Square(4, 4, 1), new float[16], [], []);
+        Assert.Equal(ConvWinograd.Supported, c3.HasWinograd);
+        Assert.False(c3s2.HasWinograd);
+        Assert.False(c3d2.HasWinograd);
+        Assert.False(c1.HasWinograd);
+    }
+
+    private static void Run(ConvAlgorithm algorithm, ConvSpec s, int n, int h, int w, bool residualRelu)
+    {
+        var rng = new Random(s.InChannels * 31 + s.OutChannels + h * 7 + w);
+        int oh = s.OutH(h), ow = s.OutW(w);
+        var x = RandomData.Floats(rng, RandomData.Count(n, s.InChannels, h, w));
+        var wt = RandomData.Floats(rng, s.WeightCount);
+        var bias = RandomData.Floats(rng, s.OutChannels);
+        var scale = RandomData.Floats(rng, s.OutChannels, 0.5f, 2f);
+        var res = RandomData.Floats(rng, RandomData.Count(n, s.OutChannels, oh, ow));
+        OpHarness.Check("cpu", $"{algorithm} conv {s} n={n} in {h}x{w} residual+relu={residualRelu}", sc =>
+        {
+            var conv = sc.Track(sc.B.PrepareConv(s, wt, bias, scale));
+            if (conv is CpuConv cpu)
+            {
+                if (algorithm == ConvAlgorithm.Winograd) Assert.True(cpu.HasWinograd || !ConvWinograd.Supported);
+                cpu.Algorithm = algorithm;
+            }
+            var y = sc.Out(DType.Float32, n, s.OutChannels, oh, ow);
+            var r = residualRelu ? sc.Up(res, n, s.OutChannels, oh, ow) : null;
+            sc.B.Conv2d(conv, sc.Up(x, n, s.InChannels, h, w), y, r, residualRelu);
+            return [y];
+        }, Tolerance.Reordered);
+    }
+}
