@@ -21,7 +21,7 @@ public static class LinePlot
     public static readonly Rgb24[] Palette = [new(31, 119, 180), new(214, 39, 40), new(44, 160, 44), new(255, 127, 14), new(148, 103, 189), new(140, 86, 75)];
 
     private const int Scale = 2; // font pixel size
-    private const int ChartW = 560, ChartH = 420, Left = 96, Right = 40, Top = 44, Bottom = 64;
+    private const int ChartW = 560, ChartH = 440, Left = 96, Right = 40, Top = 68, Bottom = 64;
     private static readonly Rgb24 Ink = new(30, 30, 30), Grid = new(225, 225, 225), Paper = new(255, 255, 255);
 
     /// <summary>Renders the charts side by side into a PNG at <paramref name="path"/>.</summary>
@@ -69,17 +69,18 @@ public static class LinePlot
         VLine(img, px0, py0, py1, Ink);
         Text(img, x0 + (ChartW - TextWidth(chart.Title)) / 2, 6, chart.Title, Ink);
         Text(img, px0 + (px1 - px0 - TextWidth(chart.XLabel)) / 2, ChartH - 26, chart.XLabel, Ink);
-        Text(img, x0 + 8, Top - 18, chart.YLabel, Ink);
+        Text(img, x0 + 8, Top - 22, chart.YLabel, Ink);
 
-        int legendY = py0 + 6;
+        // The legend is one row under the title, centred, so it never covers data.
+        int legendW = chart.Series.Sum(s => 16 + TextWidth(s.Name) + 16) - 16, lx = x0 + (ChartW - legendW) / 2;
         foreach (var s in chart.Series)
         {
             for (int i = 1; i < s.Points.Count; i++)
                 Line(img, X(s.Points[i - 1].X), Y(s.Points[i - 1].Y), X(s.Points[i].X), Y(s.Points[i].Y), s.Colour);
             foreach (var p in s.Points) Square(img, X(p.X), Y(p.Y), 4, s.Colour);
-            Square(img, px0 + 16, legendY + 6, 5, s.Colour);
-            Text(img, px0 + 28, legendY, s.Name, Ink);
-            legendY += 20;
+            Square(img, lx + 5, 26 + 6, 5, s.Colour);
+            Text(img, lx + 16, 26, s.Name, Ink);
+            lx += 16 + TextWidth(s.Name) + 16;
         }
     }
 

@@ -25,26 +25,30 @@ public static class ScalingCommand
         var sizes = new Option<string>("--sizes") { Description = "Long sides of the test scale (short side = long · 800/1333).", DefaultValueFactory = _ => "512,800,1333" };
         var instances = new Option<string>("--instances") { Description = "Instance counts for mask head and paste.", DefaultValueFactory = _ => "1,10,100" };
         var batches = new Option<string>("--batches") { Description = "Batch sizes for the body at 1344x800.", DefaultValueFactory = _ => "1,2,4" };
+        var parts = new Option<string>("--parts") { Description = "Which sweeps: size, instances, batch (comma-separated).", DefaultValueFactory = _ => "size,instances,batch" };
         var command = new Command("scaling", "Time against image size, instance count and batch size; markdown tables and a PNG plot.")
         {
-            weights, devices, runs, output, sizes, instances, batches,
+            weights, devices, runs, output, sizes, instances, batches, parts,
         };
         command.SetAction(r =>
         {
             var s = new ScalingRequest(r.GetValue(weights)!, Split(r.GetValue(devices)!), r.GetValue(runs), r.GetValue(output)!,
-                Ints(r.GetValue(sizes)!, "--sizes"), Ints(r.GetValue(instances)!, "--instances"), Ints(r.GetValue(batches)!, "--batches"));
+                Ints(r.GetValue(sizes)!, "--sizes"), Ints(r.GetValue(instances)!, "--instances"), Ints(r.GetValue(batches)!, "--batches"), Split(r.GetValue(parts)!));
             return Run(s, stdout);
         });
         return command;
     }
 
     /// <summary>What one <c>scaling</c> run measures.</summary>
-    public sealed record ScalingRequest(string Weights, string[] Devices, int Runs, string Out, int[] Sizes, int[] Instances, int[] Batches);
+    public sealed record ScalingRequest(string Weights, string[] Devices, int Runs, string Out, int[] Sizes, int[] Instances, int[] Batches, string[] Parts);
+
+    private static readonly string[] PartNames = ["size", "instances", "batch"];
 
     public static int Run(ScalingRequest r, TextWriter stdout)
     {
         if (r.Runs < 1) throw new ArgumentException($"--runs must be at least 1, found {r.Runs}");
         if (r.Devices.Length == 0) throw new ArgumentException("--devices is empty");
+        if (r.Parts.FirstOrDefault(p => !PartNames.Contains(p)) is { } bad) throw new ArgumentException($"--parts: unknown sweep '{bad}', expected {string.Join(", ", PartNames)}");
         var (weights, settings, weightsText) = BenchCommand.LoadWeights(r.Weights);
         var arch = CondInstArchitecture.InferFrom(weights.Shapes);
         var md = new StringBuilder();
@@ -52,7 +56,24 @@ public static class ScalingCommand
         md.AppendLine(Inv($"weights {weightsText}; devices {string.Join(", ", r.Devices)}; {r.Runs} timed runs per point after one warm-up; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} logical CPUs.")).AppendLine();
         var charts = new List<PlotChart>();
 
-        // 1. Image size: whole predictions of a 1333x800 synthetic image at test scales (L, L·800/1333).
+        if (r.Parts.Contains("size")) SizeSweep(r, weights, settings, arch, md, charts, stdout);
+        if (r.Parts.Contains("instances")) InstanceSweep(r, md, charts, stdout);
+        if (r.Parts.Contains("batch")) BatchSweep(r, weights, arch, md, charts, stdout);
+
+        Directory.CreateDirectory(r.Out);
+        string png = Path.Combine(r.Out, "scaling.png");
+        md.AppendLine().AppendLine($"![scaling](scaling.png)");
+        File.WriteAllText(Path.Combine(r.Out, "scaling.md"), md.ToString());
+        LinePlot.SavePng(png, charts);
+        stdout.WriteLine();
+        stdout.Write(md.ToString());
+        stdout.WriteLine($"wrote {Path.Combine(r.Out, "scaling.md")} and {png}");
+        return 0;
+    }
+
+    // Whole predictions of a 1333x800 synthetic image at test scales (L, L·800/1333).
+    private static void SizeSweep(ScalingRequest r, WeightSet weights, TestSettings settings, CondInstArchitecture arch, StringBuilder md, List<PlotChart> charts, TextWriter stdout)
+    {
         md.AppendLine("## Image size (end to end, ms per image: median (min); body = the convolutional body's stages)").AppendLine();
         md.Append("| long side | padded | body GMAC |");
         foreach (var d in r.Devices) md.Append(Inv($" {d} e2e | {d} body |"));
@@ -75,8 +96,11 @@ public static class ScalingCommand
             md.AppendLine();
         }
         charts.Add(new PlotChart("END TO END VS IMAGE SIZE", "LONG SIDE (PX)", "MS", Series(sizeSeries)));
+    }
 
-        // 2. Instances: dynamic mask head and mask paste at 1344x800 (engine devices; ORT's post-processing is the engine's cpu).
+    // Dynamic mask head and mask paste at 1344x800 (engine devices; ORT's post-processing is the engine's cpu).
+    private static void InstanceSweep(ScalingRequest r, StringBuilder md, List<PlotChart> charts, TextWriter stdout)
+    {
         var engineDevices = r.Devices.Where(d => d != OrtPeer.Device).ToArray();
         md.AppendLine().AppendLine("## Instances (mask head and mask paste at a 1333x800 image, ms: median (min))").AppendLine();
         md.Append("| instances |");
@@ -99,8 +123,11 @@ public static class ScalingCommand
         }
         foreach (int n in r.Instances) md.AppendLine(rows[n].ToString());
         charts.Add(new PlotChart("MASK HEAD AND PASTE VS INSTANCES", "INSTANCES (LOG)", "MS", Series(instSeries), LogX: true));
+    }
 
-        // 3. Batch: the convolutional body on [N, 3, 800, 1344].
+    // The convolutional body on [N, 3, 800, 1344].
+    private static void BatchSweep(ScalingRequest r, WeightSet weights, CondInstArchitecture arch, StringBuilder md, List<PlotChart> charts, TextWriter stdout)
+    {
         md.AppendLine().AppendLine("## Batch (convolutional body at 1344x800, ms per batch: median (min); per image = median / N)").AppendLine();
         md.Append("| batch | body GMAC |");
         foreach (var d in r.Devices) md.Append(Inv($" {d} per batch | {d} per image |"));
@@ -119,16 +146,6 @@ public static class ScalingCommand
         }
         foreach (int n in r.Batches) md.AppendLine(batchRows[n].ToString());
         charts.Add(new PlotChart("BODY MS PER IMAGE VS BATCH", "BATCH", "MS PER IMAGE", Series(batchSeries)));
-
-        Directory.CreateDirectory(r.Out);
-        string png = Path.Combine(r.Out, "scaling.png");
-        md.AppendLine().AppendLine($"![scaling](scaling.png)");
-        File.WriteAllText(Path.Combine(r.Out, "scaling.md"), md.ToString());
-        LinePlot.SavePng(png, charts);
-        stdout.WriteLine();
-        stdout.Write(md.ToString());
-        stdout.WriteLine($"wrote {Path.Combine(r.Out, "scaling.md")} and {png}");
-        return 0;
     }
 
     private static BenchTarget Open(string device, WeightSet weights, TestSettings settings)

@@ -33,7 +33,7 @@ public sealed class LinePlotTests
             LinePlot.SavePng(path, charts);
             using var img = Image.Load<Rgb24>(path);
             Assert.Equal(2 * 560, img.Width);
-            Assert.Equal(420, img.Height);
+            Assert.Equal(440, img.Height);
             int Count(Rgb24 c, int x0, int x1)
             {
                 int n = 0;
@@ -49,11 +49,11 @@ public sealed class LinePlotTests
             // Axes and text in ink; the y axis is a full-height dark column at x = 96.
             var ink = new Rgb24(30, 30, 30);
             Assert.True(Count(ink, 0, 560) > 1000);
-            for (int y = 44; y <= 300; y++) Assert.Equal(ink, img[96, y]); // below, the first marker sits on the axis
+            for (int y = 68; y <= 300; y++) Assert.Equal(ink, img[96, y]); // below, the first marker sits on the axis
             // The highest point (1333, 1000) sits on the top tick (1000) at the right end of the plot area.
-            Assert.Equal(red, img[560 - 40, 44]);
+            Assert.Equal(red, img[560 - 40, 68]);
             // On the log axis 10 sits half way between 1 and 100: its marker (y for 50 of 500) is centred there.
-            int mid = 560 + 96 + (560 - 96 - 40) / 2, y50 = 420 - 64 - (int)Math.Round(50.0 / 500 * (420 - 64 - 44));
+            int mid = 560 + 96 + (560 - 96 - 40) / 2, y50 = 440 - 64 - (int)Math.Round(50.0 / 500 * (440 - 64 - 68));
             Assert.Equal(LinePlot.Palette[0], img[mid, y50]);
         }
         finally
