@@ -69,7 +69,7 @@ public static class LinePlot
         VLine(img, px0, py0, py1, Ink);
         Text(img, x0 + (ChartW - TextWidth(chart.Title)) / 2, 6, chart.Title, Ink);
         Text(img, px0 + (px1 - px0 - TextWidth(chart.XLabel)) / 2, ChartH - 26, chart.XLabel, Ink);
-        Text(img, x0 + 8, Top - 22, chart.YLabel, Ink);
+        Text(img, x0 + 8, Top - 26, chart.YLabel, Ink);
 
         // The legend is one row under the title, centred, so it never covers data.
         int legendW = chart.Series.Sum(s => 16 + TextWidth(s.Name) + 16) - 16, lx = x0 + (ChartW - legendW) / 2;
