@@ -16,9 +16,10 @@ public static class InferCommand
         var scoreThr = new Option<float?>("--score-thr") { Description = "Score threshold (overrides the model's score_thr)" };
         var maxDets = new Option<int?>("--max-dets") { Description = "Maximum detections per image (overrides max_per_img)" };
         var dump = new Option<bool>("--dump") { Description = "Write every stage as .npy under OUT/dump/<image>/" };
+        var overlayThr = new Option<float>("--overlay-thr") { Description = "Minimum score of the instances drawn on the overlays (results.json keeps all)", DefaultValueFactory = _ => 0.3f };
         var command = new Command("infer", "Detect instances: writes OUT/results.json (COCO results), OUT/<image>.png overlays and, with --dump, stage dumps.")
         {
-            weights, image, images, output, device, scoreThr, maxDets, dump,
+            weights, image, images, output, device, scoreThr, maxDets, dump, overlayThr,
         };
         command.Validators.Add(r =>
         {
@@ -30,7 +31,7 @@ public static class InferCommand
             string? single = r.GetValue(image);
             IReadOnlyList<string> files = single != null ? [single] : InferenceJob.ImagesIn(r.GetValue(images)!);
             var request = new InferenceRequest(r.GetValue(weights)!, files, r.GetValue(output)!, r.GetValue(device)!,
-                new ModelOptions { ScoreThreshold = r.GetValue(scoreThr), MaxDetections = r.GetValue(maxDets) }, r.GetValue(dump));
+                new ModelOptions { ScoreThreshold = r.GetValue(scoreThr), MaxDetections = r.GetValue(maxDets) }, r.GetValue(dump), r.GetValue(overlayThr));
             var progress = files.Count > 1 ? new ProgressBar(stderr) : null;
             var summary = InferenceJob.Run(request, progress is null ? null : progress.Report, w => stderr.WriteLine($"warning: {w}"));
             stdout.WriteLine($"device: {summary.Device}");

@@ -36,6 +36,7 @@ public sealed partial class CpuBackend
         job.Run(ElementwiseJob.ThresholdOp, Host("threshold", x).Pointer<float>(), null, null, x.Length, threshold, 0f);
     }
 
+    /// <summary>One chunk of a flat array per item; Add and Threshold ride along as operation codes past UnaryOp's.</summary>
     private sealed unsafe class ElementwiseJob : RangeJob
     {
         public const UnaryOp AddOp = (UnaryOp)100;

@@ -33,16 +33,27 @@ public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDi
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            BytesInUse += bytes;
-            PeakBytesInUse = Math.Max(PeakBytesInUse, BytesInUse);
             if (_free.TryGetValue(bytes, out var stack) && stack.Count > 0)
             {
                 BytesFree -= bytes;
+                Count(bytes);
                 return stack.Pop();
             }
-            Allocations++;
         }
-        return _allocate(bytes);
+        // Allocate outside the lock; count only what was really handed out (an allocation may fail: out of memory).
+        var buffer = _allocate(bytes);
+        lock (_lock)
+        {
+            Allocations++;
+            Count(bytes);
+        }
+        return buffer;
+    }
+
+    private void Count(long bytes)
+    {
+        BytesInUse += bytes;
+        PeakBytesInUse = Math.Max(PeakBytesInUse, BytesInUse);
     }
 
     /// <summary>Gives a buffer of <paramref name="bytes"/> bytes back for reuse.</summary>

@@ -6,15 +6,22 @@ namespace CondInst.Kernels.Importer.Pth;
 
 /// <summary>
 /// Writes zip archives the way torch.save does (stored entries, data aligned to 64 bytes by padding the local
-/// extra field, zip64 when offsets pass 4 GiB is not needed here and not written). Used by tests and the
-/// benchmark to produce .pth files without Python; the importer itself never writes .pth.
+/// extra field). With <c>zip64</c> the central directory and end records take the zip64 form torch uses for files
+/// over 4 GiB (sizes and offsets 0xFFFFFFFF, real values in the extra field), so tests can cover that path with
+/// small files. Used by tests and the benchmark to produce .pth files without Python; the importer never writes .pth.
 /// </summary>
 internal sealed class PthZipWriter : IDisposable
 {
     private readonly Stream _out;
     private readonly List<(string Name, long Offset, long Size, uint Crc)> _entries = [];
 
-    public PthZipWriter(Stream output) => _out = output;
+    private readonly bool _zip64;
+
+    public PthZipWriter(Stream output, bool zip64 = false)
+    {
+        _out = output;
+        _zip64 = zip64;
+    }
 
     /// <summary>A state-dict checkpoint (<see cref="PickleWriter.StateDict"/>) in archive folder <paramref name="archive"/>.</summary>
     public static void WriteCheckpoint(Stream output, IReadOnlyList<CheckpointTensor> tensors, IReadOnlyDictionary<string, object?>? meta, string archive = "archive")
@@ -54,34 +61,67 @@ internal sealed class PthZipWriter : IDisposable
         _entries.Add((name, offset, data.Length, crc));
     }
 
-    /// <summary>Writes the central directory and the end record.</summary>
+    /// <summary>Writes the central directory and the end record(s).</summary>
     public void Dispose()
     {
         long dirStart = _out.Position;
         Span<byte> c = stackalloc byte[46];
+        Span<byte> extra = stackalloc byte[28];
         foreach (var (name, offset, size, crc) in _entries)
         {
             byte[] nameBytes = Encoding.UTF8.GetBytes(name);
             c.Clear();
             BinaryPrimitives.WriteUInt32LittleEndian(c, 0x02014b50);
-            BinaryPrimitives.WriteUInt16LittleEndian(c[4..], 20);
-            BinaryPrimitives.WriteUInt16LittleEndian(c[6..], 20);
+            BinaryPrimitives.WriteUInt16LittleEndian(c[4..], 45);
+            BinaryPrimitives.WriteUInt16LittleEndian(c[6..], 45);
             BinaryPrimitives.WriteUInt32LittleEndian(c[16..], crc);
-            BinaryPrimitives.WriteUInt32LittleEndian(c[20..], (uint)size);
-            BinaryPrimitives.WriteUInt32LittleEndian(c[24..], (uint)size);
+            BinaryPrimitives.WriteUInt32LittleEndian(c[20..], _zip64 ? 0xFFFFFFFF : (uint)size);
+            BinaryPrimitives.WriteUInt32LittleEndian(c[24..], _zip64 ? 0xFFFFFFFF : (uint)size);
             BinaryPrimitives.WriteUInt16LittleEndian(c[28..], (ushort)nameBytes.Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(c[42..], (uint)offset);
+            BinaryPrimitives.WriteUInt16LittleEndian(c[30..], (ushort)(_zip64 ? 28 : 0));
+            BinaryPrimitives.WriteUInt32LittleEndian(c[42..], _zip64 ? 0xFFFFFFFF : (uint)offset);
             _out.Write(c);
             _out.Write(nameBytes);
+            if (_zip64)
+            {
+                // Tag 1: uncompressed size, compressed size, local header offset (the fields set to 0xFFFFFFFF).
+                BinaryPrimitives.WriteUInt16LittleEndian(extra, 1);
+                BinaryPrimitives.WriteUInt16LittleEndian(extra[2..], 24);
+                BinaryPrimitives.WriteUInt64LittleEndian(extra[4..], (ulong)size);
+                BinaryPrimitives.WriteUInt64LittleEndian(extra[12..], (ulong)size);
+                BinaryPrimitives.WriteUInt64LittleEndian(extra[20..], (ulong)offset);
+                _out.Write(extra);
+            }
         }
         long dirSize = _out.Position - dirStart;
+        if (_zip64)
+        {
+            long record = _out.Position;
+            Span<byte> z = stackalloc byte[56];
+            z.Clear();
+            BinaryPrimitives.WriteUInt32LittleEndian(z, 0x06064b50);
+            BinaryPrimitives.WriteUInt64LittleEndian(z[4..], 44);
+            BinaryPrimitives.WriteUInt16LittleEndian(z[12..], 45);
+            BinaryPrimitives.WriteUInt16LittleEndian(z[14..], 45);
+            BinaryPrimitives.WriteUInt64LittleEndian(z[24..], (ulong)_entries.Count);
+            BinaryPrimitives.WriteUInt64LittleEndian(z[32..], (ulong)_entries.Count);
+            BinaryPrimitives.WriteUInt64LittleEndian(z[40..], (ulong)dirSize);
+            BinaryPrimitives.WriteUInt64LittleEndian(z[48..], (ulong)dirStart);
+            _out.Write(z);
+            Span<byte> l = stackalloc byte[20];
+            l.Clear();
+            BinaryPrimitives.WriteUInt32LittleEndian(l, 0x07064b50);
+            BinaryPrimitives.WriteUInt64LittleEndian(l[8..], (ulong)record);
+            BinaryPrimitives.WriteUInt32LittleEndian(l[16..], 1);
+            _out.Write(l);
+        }
         Span<byte> e = stackalloc byte[22];
         e.Clear();
         BinaryPrimitives.WriteUInt32LittleEndian(e, 0x06054b50);
-        BinaryPrimitives.WriteUInt16LittleEndian(e[8..], (ushort)_entries.Count);
-        BinaryPrimitives.WriteUInt16LittleEndian(e[10..], (ushort)_entries.Count);
-        BinaryPrimitives.WriteUInt32LittleEndian(e[12..], (uint)dirSize);
-        BinaryPrimitives.WriteUInt32LittleEndian(e[16..], (uint)dirStart);
+        BinaryPrimitives.WriteUInt16LittleEndian(e[8..], _zip64 ? (ushort)0xFFFF : (ushort)_entries.Count);
+        BinaryPrimitives.WriteUInt16LittleEndian(e[10..], _zip64 ? (ushort)0xFFFF : (ushort)_entries.Count);
+        BinaryPrimitives.WriteUInt32LittleEndian(e[12..], _zip64 ? 0xFFFFFFFF : (uint)dirSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(e[16..], _zip64 ? 0xFFFFFFFF : (uint)dirStart);
         _out.Write(e);
     }
 }

@@ -24,6 +24,7 @@ internal static class ZipDirectory
     private const uint CentralHeader = 0x02014b50;
     private const uint LocalHeader = 0x04034b50;
     private const int MaxEntries = 1_000_000;
+    private static readonly UTF8Encoding Strict = new(false, true);
 
     public static Dictionary<string, ZipEntry> Read(ByteSource src)
     {
@@ -157,6 +158,4 @@ internal static class ZipDirectory
             throw new ImporterException($"{src.Name}: offset {offset}: zip entry name is not valid UTF-8", e);
         }
     }
-
-    private static readonly UTF8Encoding Strict = new(false, true);
 }

@@ -12,7 +12,7 @@ namespace CondInst.Kernels.Model;
 /// Completeness checks on the file's container before decoding. ImageSharp 2.1 decodes a JPEG, GIF, BMP, TGA or
 /// WebP that ends early without complaint (missing pixels come out black or transparent), where Pillow raises
 /// "image file is truncated"; these checks turn such files into an <see cref="ImageLoadException"/> instead of a
-/// partial image. PNG needs none: ImageSharp verifies chunk CRCs and the zlib stream itself.
+/// partial image. PNG: ImageSharp verifies chunk CRCs, <see cref="PngCheck"/> the completeness of the image data.
 /// </summary>
 internal static class ContainerChecks
 {
@@ -26,6 +26,7 @@ internal static class ContainerChecks
         switch (format)
         {
             case JpegFormat: Jpeg(data, source); return null;
+            case SixLabors.ImageSharp.Formats.Png.PngFormat: PngCheck.Verify(data, source); return null;
             case GifFormat: return Gif(data, source);
             case WebpFormat: Webp(data, source); return null;
             case BmpFormat: Bmp(data, source); return null;

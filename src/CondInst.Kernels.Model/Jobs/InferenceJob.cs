@@ -7,7 +7,10 @@ namespace CondInst.Kernels.Model;
 /// <param name="Device">Device name (see <see cref="Devices.Open"/>).</param>
 /// <param name="Options">Overrides of the model's test settings.</param>
 /// <param name="Dump">Write every stage as .npy under OUT/dump/&lt;image&gt;/.</param>
-public sealed record InferenceRequest(string Weights, IReadOnlyList<string> Images, string OutputFolder, string Device, ModelOptions Options, bool Dump);
+/// <param name="OverlayScoreThreshold">Instances drawn on the overlays need at least this score (results.json keeps all;
+/// 0.3 is mmdetection's visualiser default).</param>
+public sealed record InferenceRequest(string Weights, IReadOnlyList<string> Images, string OutputFolder, string Device, ModelOptions Options, bool Dump,
+    float OverlayScoreThreshold = 0.3f);
 
 /// <summary>Where the outputs went.</summary>
 /// <param name="ResultsJson">Path of results.json.</param>
@@ -75,7 +78,8 @@ public static class InferenceJob
             results.Add(result);
             total += p.Instances.Count;
             string overlay = OverlayPath(outDir, path);
-            OverlayRenderer.SavePng(overlay, image, OverlayRenderer.FromResult(result));
+            var drawn = result with { Instances = result.Instances.Where(d => d.Score >= request.OverlayScoreThreshold).ToList() };
+            OverlayRenderer.SavePng(overlay, image, OverlayRenderer.FromResult(drawn));
             overlays.Add(overlay);
         }
         progress?.Invoke(request.Images.Count, request.Images.Count, "");

@@ -92,13 +92,13 @@ public sealed class ImporterCliTests
     {
         var (code, _, err) = Run("inspect");
         Assert.NotEqual(0, code);
-        Assert.Equal("Required argument missing for command: 'inspect'.", Assert.Single(Lines(err)));
+        Assert.Equal("error: Required argument missing for command: 'inspect'. (see --help)", Assert.Single(Lines(err)));
         var (code2, _, err2) = Run("convert", ImporterFiles.Mini);
         Assert.NotEqual(0, code2);
         Assert.Single(Lines(err2));
         var (code3, _, err3) = Run("inspect", ImporterFiles.Mini, "--bogus");
         Assert.NotEqual(0, code3);
-        Assert.Equal("Unrecognized command or argument '--bogus'.", Assert.Single(Lines(err3)));
+        Assert.Equal("error: Unrecognized command or argument '--bogus'. (see --help)", Assert.Single(Lines(err3)));
     }
 
     [Fact]

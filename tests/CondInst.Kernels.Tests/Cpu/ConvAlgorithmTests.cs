@@ -26,11 +26,13 @@ public sealed class ConvAlgorithmTests
     public void WinogradMatchesReference(int cin, int cout, int h, int w, int pad, int n, bool residualRelu) =>
         Run(ConvAlgorithm.Winograd, ConvSpec.Square(cin, cout, 3, pad: pad), n, h, w, residualRelu);
 
+    // Multi-pass cases need K > ConvGemm.KC.
     public static TheoryData<int, int, int, int, int, int, int> GemmCases => new()
     {
         // cin, cout, k, stride, pad, h, w
-        { 300, 7, 1, 1, 0, 9, 23 },      // pointwise with two K passes, a partial row panel and column panel
-        { 40, 13, 3, 1, 1, 30, 41 },     // 3x3 through the GEMM (K = 360: two passes)
+        { 600, 7, 1, 1, 0, 9, 23 },      // pointwise with two K passes (K > ConvGemm.KC), partial row and column panels
+        { 64, 13, 3, 1, 1, 30, 41 },     // 3x3 through the GEMM (K = 576: two passes)
+        { 160, 9, 3, 2, 1, 17, 26 },     // strided 3x3, K = 1440: three passes
         { 3, 64, 7, 2, 3, 64, 90 },      // stem-like, strided gathers, many column blocks
         { 64, 19, 1, 2, 0, 31, 33 },     // strided pointwise
     };

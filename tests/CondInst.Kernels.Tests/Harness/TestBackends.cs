@@ -16,6 +16,13 @@ public static class TestBackends
     /// <summary>Backends for model-level tests: the scalar reference first (it checks the model code itself), then the devices.</summary>
     public static readonly string[] ModelIds = ["reference", .. Ids];
 
+    /// <summary>
+    /// Backends fast enough for whole networks: ILGPU's CPU simulator is left out (it spends minutes per image on
+    /// hundreds of simulated GPU threads); the same ILGPU kernels run whole networks on OpenCL (and CUDA), and the
+    /// simulator still runs every kernel in the op tests and the light network stages.
+    /// </summary>
+    public static readonly string[] NetworkIds = ["cpu", "opencl", "cuda"];
+
     private static readonly ConcurrentDictionary<string, Lazy<(IBackend? Backend, string? Error)>> Opened = new();
     private static readonly Lazy<Reference.ReferenceBackend> SharedReference = new(() => new Reference.ReferenceBackend());
 
@@ -24,6 +31,9 @@ public static class TestBackends
 
     /// <summary>Theory data for model-level tests (reference plus every backend).</summary>
     public static TheoryData<string> Models => new(ModelIds);
+
+    /// <summary>Theory data for whole-network tests (see <see cref="NetworkIds"/>).</summary>
+    public static TheoryData<string> Networks => new(NetworkIds);
 
     /// <summary>The scalar reference backend (thread-safe in practice: it holds no state beyond its pool).</summary>
     public static Reference.ReferenceBackend Reference => SharedReference.Value;

@@ -39,10 +39,10 @@ internal static class ImporterFiles
     public static byte[] Zip(params (string Name, byte[] Data)[] entries) => Zip(entries.Select(e => (e.Name, e.Data, (uint?)null)));
 
     /// <summary>A zip archive of the given entries; a known CRC-32 is used as given (so a wrong one can be written too).</summary>
-    public static byte[] Zip(IEnumerable<(string Name, byte[] Data, uint? Crc)> entries)
+    public static byte[] Zip(IEnumerable<(string Name, byte[] Data, uint? Crc)> entries, bool zip64 = false)
     {
         using var ms = new MemoryStream();
-        using (var zip = new PthZipWriter(ms))
+        using (var zip = new PthZipWriter(ms, zip64))
         {
             foreach (var (name, data, crc) in entries) zip.Add(name, data, crc);
         }

@@ -10,9 +10,9 @@ namespace CondInst.Kernels.Tests.Importer;
 /// </summary>
 public sealed class ImporterFuzzTests
 {
-    private const int Seed = 20250611;
-
-    // CONDINST_FUZZ_SCALE=N runs N times as many mutations (a longer local hunt); the normal run is 300.
+    // CONDINST_FUZZ_SCALE=N runs N times as many mutations and CONDINST_FUZZ_SEED=S changes the seed (a longer
+    // local hunt); the normal run is 300 mutations from seed 20250611.
+    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("CONDINST_FUZZ_SEED"), out int seed) ? seed : 20250611;
     private static readonly int Scale = int.TryParse(Environment.GetEnvironmentVariable("CONDINST_FUZZ_SCALE"), out int s) && s > 0 ? s : 1;
 
     private sealed record Target(string Name, Func<Random, byte[]> Mutate, int Runs);

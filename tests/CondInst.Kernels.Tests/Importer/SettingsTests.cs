@@ -129,4 +129,35 @@ public sealed class SettingsTests
         var s = new TestSettings(1333, 800, 0.05f, 1000, 0.6f, 100, 0.5f, "x");
         Assert.Equal(s, SettingsResolver.FromJson(SettingsResolver.ToJson(s), "x"));
     }
+
+    [Fact]
+    public void ConfigReaderSurvivesDamagedText()
+    {
+        // The reader never throws on text it cannot read: it skips statements. Only range errors of values it did read
+        // become ImporterExceptions. 500 seeded edits of the fixture's real config text.
+        using var ckpt = Checkpoint.Load(ImporterFiles.Mini);
+        string config = (string)ckpt.Meta["config"]!;
+        var rng = new Random(7);
+        const string alphabet = "()[]{},:=.'\"#\n\\ -+*/0123456789eabdictTrueNone_";
+        int read = 0;
+        for (int i = 0; i < 500; i++)
+        {
+            var text = new System.Text.StringBuilder(config);
+            for (int k = rng.Next(1, 6); k > 0; k--)
+            {
+                int at = rng.Next(text.Length);
+                if (rng.Next(2) == 0) text.Remove(at, Math.Min(rng.Next(1, 30), text.Length - at));
+                else text.Insert(at, alphabet[rng.Next(alphabet.Length)]);
+            }
+            try
+            {
+                if (SettingsResolver.FromConfigText(text.ToString()) is { ScaleLong: 448, ScaleShort: 280 }) read++;
+            }
+            catch (ImporterException)
+            {
+            }
+        }
+        // Most small edits leave the Resize scale readable.
+        Assert.InRange(read, 250, 500);
+    }
 }

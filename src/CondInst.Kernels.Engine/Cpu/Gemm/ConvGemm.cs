@@ -8,14 +8,21 @@ namespace CondInst.Kernels;
 /// </summary>
 internal sealed unsafe class ConvGemm : IParallelWork
 {
-    /// <summary>Depth of one pass: a 16-column B panel of KC rows (16 KiB) stays in L1 while the rows of A stream past.</summary>
-    public const int KC = 256;
+    /// <summary>
+    /// Depth of one pass: a 16-column B panel of KC rows (32 KiB, Zen3's L1) is reused by every row panel of A.
+    /// Deep passes mean fewer read-modify-write rounds over C, which matter once a column block of C outgrows L2
+    /// (measured: 512 beats 256 on 1x1 512->2048, 3x3/s2 and the stem).
+    /// </summary>
+    public const int KC = 512;
 
     /// <summary>Rows of A kept hot per block: MC·KC·4 bytes = 240 KiB, within Zen3's 512 KiB L2.</summary>
-    public const int MC = 240;
+    public const int MC = 120;
 
     /// <summary>Largest column block per work item.</summary>
     public const int NCMax = 256;
+
+    /// <summary>Narrowest column block made to get more work items.</summary>
+    public const int MinNC = 64;
 
     private const int MR = GemmKernel.MR, NR = GemmKernel.NR;
 
@@ -38,8 +45,13 @@ internal sealed unsafe class ConvGemm : IParallelWork
         int nPix = oh * ow;
         _geo = new ConvGeometry(h, w, ow, nPix, s.KernelH, s.KernelW, s.StrideH, s.StrideW, s.PadH, s.PadW, s.DilationH, s.DilationW);
         int threads = CpuWorkers.Shared.Threads;
-        // Column blocks: a multiple of the thread count when there are several, so that the cores finish together.
+        // Column blocks: at least 8 per thread where columns allow (down to 64 wide; narrower blocks cost no extra
+        // packing), so that a worker the OS preempts mid-item delays the call little; then a multiple of the thread
+        // count, so that the cores finish together.
         int blocks = (nPix + NCMax - 1) / NCMax;
+        int perImage = n * s.Groups, wanted = 8 * threads;
+        if (threads > 1 && blocks * perImage < wanted)
+            blocks = Math.Max(blocks, Math.Min((nPix + MinNC - 1) / MinNC, (wanted + perImage - 1) / perImage));
         if (blocks > 1) blocks = (blocks + threads - 1) / threads * threads;
         _nc = ((nPix + blocks - 1) / blocks + NR - 1) / NR * NR;
         _colBlocks = (nPix + _nc - 1) / _nc;
@@ -79,7 +91,8 @@ internal sealed unsafe class ConvGemm : IParallelWork
         int mp0 = ms * _panelsPerSplit, mp1 = Math.Min(conv.MPanels, mp0 + _panelsPerSplit);
         float* bBlock = CpuScratch.Floats((long)KC * ncPad + MR * NR);
         float* tile = bBlock + (long)KC * ncPad;
-        int* info = CpuScratch.Ints(ncPad / 4);
+        int* info = CpuScratch.Ints(ncPad / 4 + 3 * KC);
+        int* ktab = info + ncPad / 4;
         bool pointwise = geo.IsPointwise;
         if (!pointwise) ConvPack.Chunks(info, j0, nc, ncPad, geo);
         var finish = TileStore.Finish | (_relu ? TileStore.Relu : 0);
@@ -87,7 +100,7 @@ internal sealed unsafe class ConvGemm : IParallelWork
         {
             int kc = Math.Min(KC, kTotal - k0);
             if (pointwise) ConvPack.Pointwise(bBlock, xg, nPix, k0, kc, j0, nc, ncPad);
-            else ConvPack.Im2col(bBlock, xg, k0, kc, j0 + nc, ncPad, info, geo);
+            else ConvPack.Im2col(bBlock, xg, k0, kc, j0 + nc, ncPad, info, ktab, geo);
             var mode = (k0 > 0 ? TileStore.Accumulate : TileStore.Overwrite) | (k0 + kc >= kTotal ? finish : 0);
             for (int ic = mp0; ic < mp1; ic += MC / MR)
             {

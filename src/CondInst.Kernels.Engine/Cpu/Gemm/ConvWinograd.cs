@@ -15,6 +15,12 @@ internal sealed unsafe class ConvWinograd : IParallelWork
     /// <summary>Tiles per work item: two 16-column panels.</summary>
     public const int NB = 32;
 
+    /// <summary>
+    /// Tiles per work item when the input has more channels than one pass: the transformed weights (16·Cout·Cin
+    /// floats, 17 MB at 512 channels) then stream from memory once per block, so blocks are made twice as wide.
+    /// </summary>
+    public const int NBWide = 64;
+
     /// <summary>Input channels per pass (B panel NB/16 x KC x 16 per ξ).</summary>
     public const int KC = 256;
 
@@ -23,7 +29,7 @@ internal sealed unsafe class ConvWinograd : IParallelWork
     private CpuConv? _conv;
     private float* _x, _y, _res;
     private bool _relu;
-    private int _h, _w, _oh, _ow, _tw, _tiles, _blocks, _mSplits, _panelsPerSplit;
+    private int _h, _w, _oh, _ow, _tw, _tiles, _nb, _blocks, _mSplits, _panelsPerSplit;
 
     /// <summary>True when the machine has the AVX2 shuffles the transforms use.</summary>
     public static bool Supported => Avx2.IsSupported && Fma.IsSupported;
@@ -42,12 +48,12 @@ internal sealed unsafe class ConvWinograd : IParallelWork
         (_h, _w, _oh, _ow) = (h, w, oh, ow);
         _tw = (ow + 1) / 2;
         _tiles = Tiles(oh, ow);
-        _blocks = (_tiles + NB - 1) / NB;
-        // Few tile blocks (small images): also split the output channels, so that the cores finish together; each
-        // split transforms its block's input again, which costs little next to its GEMMs.
+        _nb = conv.Spec.InChannels > KC ? NBWide : NB;
+        _blocks = (_tiles + _nb - 1) / _nb;
+        // Few tile blocks that do not divide evenly over the threads (small images): also split the output channels
+        // `threads` ways, so that the cores finish together. Each split transforms its block's input again.
         int outer = n * _blocks, threads = CpuWorkers.Shared.Threads;
-        _mSplits = outer >= 16 * threads ? 1 : Math.Min((conv.MPanels + 3) / 4, (16 * threads + outer - 1) / outer);
-        _mSplits = Math.Max(1, _mSplits);
+        _mSplits = threads > 1 && outer < 8 * threads && outer % threads != 0 ? Math.Min(threads, conv.MPanels) : 1;
         _panelsPerSplit = (conv.MPanels + _mSplits - 1) / _mSplits;
         _mSplits = (conv.MPanels + _panelsPerSplit - 1) / _panelsPerSplit;
         try
@@ -67,19 +73,19 @@ internal sealed unsafe class ConvWinograd : IParallelWork
         var s = conv.Spec;
         int ms = item % _mSplits;
         item /= _mSplits;
-        int b = item / _blocks, t0 = item % _blocks * NB, nt = Math.Min(NB, _tiles - t0);
+        int nb = _nb, b = item / _blocks, t0 = item % _blocks * nb, nt = Math.Min(nb, _tiles - t0);
         int mp0 = ms * _panelsPerSplit, mp1 = Math.Min(conv.MPanels, mp0 + _panelsPerSplit);
         int cin = s.InChannels, mPad = conv.MPanels * MR;
         long plane = (long)_h * _w;
         float* xb = _x + b * cin * plane;
-        long vStride = (long)KC * NB, mStride = (long)mPad * NB;
+        long vStride = (long)KC * nb, mStride = (long)mPad * nb;
         float* v = CpuScratch.Floats(16 * vStride + 16 * mStride + 8 * 16 + 4 * 24);
         float* m = v + 16 * vStride;
         float* scratch = m + 16 * mStride;
         for (int k0 = 0; k0 < cin; k0 += KC)
         {
             int kc = Math.Min(KC, cin - k0);
-            long vs = (long)kc * NB; // one ξ's panels in this pass
+            long vs = (long)kc * nb; // one ξ's panels in this pass
             for (int c = 0; c < kc; c++)
                 InputChannel(xb + (k0 + c) * plane, t0, nt, v + c * NR, vs, kc, scratch);
             var mode = k0 > 0 ? TileStore.Accumulate : TileStore.Overwrite;
@@ -87,14 +93,14 @@ internal sealed unsafe class ConvWinograd : IParallelWork
                 for (int mp = mp0; mp < mp1; mp++)
                 {
                     float* a = conv.WinogradPanel(xi, mp) + (long)k0 * MR;
-                    float* c = m + xi * mStride + (long)mp * MR * NB;
-                    for (int jp = 0; jp < NB / NR; jp++)
-                        GemmKernel.Kernel6x16(kc, a, v + xi * vs + (long)jp * kc * NR, c + jp * NR, NB, mode, conv.Bias(0, mp), null);
+                    float* c = m + xi * mStride + (long)mp * MR * nb;
+                    for (int jp = 0; jp < nb / NR; jp++)
+                        GemmKernel.Kernel6x16(kc, a, v + xi * vs + (long)jp * kc * NR, c + jp * NR, nb, mode, conv.Bias(0, mp), null);
                 }
         }
         long cOffset = (long)b * s.OutChannels * _oh * _ow;
         for (int o = mp0 * MR; o < Math.Min(s.OutChannels, mp1 * MR); o++)
-            OutputChannel(m + (long)o * NB, mStride, t0, nt, o, conv.Bias(0, o / MR)[o % MR], cOffset, scratch);
+            OutputChannel(m + (long)o * nb, mStride, t0, nt, o, conv.Bias(0, o / MR)[o % MR], cOffset, scratch);
     }
 
     // Transforms the tiles [t0, t0 + nt) of one input channel into lanes of the packed panels: tile t_local goes to
@@ -103,7 +109,7 @@ internal sealed unsafe class ConvWinograd : IParallelWork
     {
         var s = _conv!.Spec;
         int ph = s.PadH, pw = s.PadW;
-        for (int q = 0; q < NB; q += 8)
+        for (int q = 0; q < _nb; q += 8)
         {
             float* d = dst + (q / NR) * (long)kc * NR + q % NR;
             int t = t0 + q, ty = t / _tw, tx = t - ty * _tw;

@@ -50,8 +50,8 @@ internal static unsafe class GemmKernel
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int k = 0; k < kc; k++)
         {
-            var b0 = Avx.LoadVector256(b);
-            var b1 = Avx.LoadVector256(b + 8);
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
             var a0 = Vector256.Create(a[0]);
             c00 = MulAdd(a0, b0, c00);
             c01 = MulAdd(a0, b1, c01);
@@ -93,34 +93,34 @@ internal static unsafe class GemmKernel
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
-        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : Avx.Add(Avx.Multiply(a, b), c);
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(float* c, Vector256<float> v0, Vector256<float> v1, TileStore mode, float bias, float* residual)
     {
         if ((mode & TileStore.Accumulate) != 0)
         {
-            v0 = Avx.Add(v0, Avx.LoadVector256(c));
-            v1 = Avx.Add(v1, Avx.LoadVector256(c + 8));
+            v0 += Vector256.Load(c);
+            v1 += Vector256.Load(c + 8);
         }
         if ((mode & TileStore.Finish) != 0)
         {
             var bv = Vector256.Create(bias);
-            v0 = Avx.Add(v0, bv);
-            v1 = Avx.Add(v1, bv);
+            v0 += bv;
+            v1 += bv;
             if (residual != null)
             {
-                v0 = Avx.Add(v0, Avx.LoadVector256(residual));
-                v1 = Avx.Add(v1, Avx.LoadVector256(residual + 8));
+                v0 += Vector256.Load(residual);
+                v1 += Vector256.Load(residual + 8);
             }
             if ((mode & TileStore.Relu) != 0)
             {
-                v0 = Avx.Max(v0, Vector256<float>.Zero);
-                v1 = Avx.Max(v1, Vector256<float>.Zero);
+                v0 = Vector256.Max(v0, Vector256<float>.Zero);
+                v1 = Vector256.Max(v1, Vector256<float>.Zero);
             }
         }
-        Avx.Store(c, v0);
-        Avx.Store(c + 8, v1);
+        v0.Store(c);
+        v1.Store(c + 8);
     }
 
     /// <summary>

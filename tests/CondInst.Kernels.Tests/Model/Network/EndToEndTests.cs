@@ -8,7 +8,7 @@ namespace CondInst.Kernels.Tests.Model.Network;
 /// <summary>Whole predictions against mmdetection's results: the fixture model, the shipped demo model, and an R-50-shaped model.</summary>
 public sealed class EndToEndTests
 {
-    public static TheoryData<string> Backends => TestBackends.Models;
+    public static TheoryData<string> Backends => TestBackends.Networks;
 
     [Theory]
     [MemberData(nameof(Backends))]

@@ -14,10 +14,18 @@ public sealed class FixtureStageTests
 {
     private const double FeatureTol = 1e-4;
 
-    public static TheoryData<string> Backends => TestBackends.Models;
+    /// <summary>The devices that run whole networks (the convolution-heavy stages).</summary>
+    public static TheoryData<string> Backends => TestBackends.Networks;
+
+    /// <summary>
+    /// The devices plus the scalar reference, for the stages cheap enough to run on it (its double-precision
+    /// convolutions take minutes on the convolutional stages, which the devices cover, each checked against the
+    /// reference by the op tests).
+    /// </summary>
+    public static TheoryData<string> BackendsAndReference => TestBackends.Models;
 
     [Theory]
-    [MemberData(nameof(Backends))]
+    [MemberData(nameof(BackendsAndReference))]
     public void PreprocessingIsBitExact(string backend) => TestBackends.With(backend, b =>
     {
         var (bgr, w, h) = Image();
@@ -86,7 +94,7 @@ public sealed class FixtureStageTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends))]
+    [MemberData(nameof(BackendsAndReference))]
     public void BoxPostProcessingMatches(string backend) => TestBackends.With(backend, b =>
     {
         var levels = Enumerable.Range(0, 5).Select(l => new LevelOutputs(
@@ -105,7 +113,7 @@ public sealed class FixtureStageTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends))]
+    [MemberData(nameof(BackendsAndReference))]
     public void MaskHeadAndPasteMatch(string backend) => TestBackends.With(backend, b =>
     {
         var points = Array("inst_points").ToFloats();

@@ -1,0 +1,82 @@
+using CondInst.Kernels.Model;
+using CondInst.Kernels.Tests.Harness;
+
+namespace CondInst.Kernels.Tests.Model.Network;
+
+/// <summary>The library surface: concurrent use, options, repeated runs without growth, errors.</summary>
+public sealed class ModelApiTests
+{
+    [Fact]
+    public void ConcurrentPredictionsOnOneModelGiveTheSameResults()
+    {
+        using var backend = new CpuBackend();
+        using var model = CondInstModel.Create(backend, MiniFixture.Weights, MiniFixture.Settings);
+        var (bgr, w, h) = MiniFixture.Image();
+        var results = new Prediction[4];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = model.Predict(bgr, w, h));
+        foreach (var r in results)
+        {
+            Assert.Equal(results[0].Instances.Count, r.Instances.Count);
+            for (int k = 0; k < r.Instances.Count; k++)
+            {
+                Assert.Equal(results[0].Instances[k] with { Mask = [] }, r.Instances[k] with { Mask = [] });
+                Assert.Equal(results[0].Instances[k].Mask, r.Instances[k].Mask);
+            }
+        }
+    }
+
+    [Fact]
+    public void RepeatedPredictionsAllocateNoNewDeviceMemory()
+    {
+        using var backend = new CpuBackend();
+        using var model = CondInstModel.Create(backend, MiniFixture.Weights, MiniFixture.Settings);
+        var (bgr, w, h) = MiniFixture.Image();
+        model.Predict(bgr, w, h);
+        long inUse = backend.Memory.BytesInUse, allocations = backend.Memory.Allocations;
+        model.Predict(bgr, w, h);
+        model.Predict(bgr, w, h);
+        // Every tensor of a prediction goes back to the pool, and same-sized images reuse it.
+        Assert.Equal(inUse, backend.Memory.BytesInUse);
+        Assert.Equal(allocations, backend.Memory.Allocations);
+    }
+
+    [Fact]
+    public void OptionsOverrideTheCheckpointSettingsAndSayIt()
+    {
+        using var backend = new CpuBackend();
+        using var model = CondInstModel.Load(MiniFixture.Checkpoint, backend, new ModelOptions { ScoreThreshold = 0.1f, MaxDetections = 5 });
+        Assert.Equal((448, 280), (model.Settings.ScaleLong, model.Settings.ScaleShort));
+        Assert.Equal(0.1f, model.Settings.ScoreThreshold);
+        Assert.Contains("overridden: score_thr, max_per_img", model.Settings.Source);
+        var (bgr, w, h) = MiniFixture.Image();
+        var p = model.Predict(bgr, w, h);
+        // Ten fixture candidates have a class probability above 0.1 (cand_cls_prob); at most 5 may be kept.
+        Assert.Equal(5, p.Instances.Count);
+        Assert.Equal(p.Instances.Select(d => d.Score).OrderDescending(), p.Instances.Select(d => d.Score));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ModelOptions { ScoreThreshold = 2f }.Apply(model.Settings));
+    }
+
+    [Fact]
+    public void TinyAndElongatedImagesWork()
+    {
+        using var backend = new CpuBackend();
+        using var model = CondInstModel.Create(backend, MiniFixture.Weights, MiniFixture.Settings);
+        var rng = new Random(1);
+        foreach (var (w, h) in new[] { (1, 1), (3, 2), (2000, 7), (5, 900) })
+        {
+            var p = model.Predict(RandomData.Bytes(rng, w * h * 3), w, h);
+            Assert.Equal((w, h), (p.Width, p.Height));
+            Assert.Equal(0, p.Geometry.PaddedHeight % 32);
+            Assert.All(p.Instances, d => Assert.Equal(w * h, d.Mask.Length));
+        }
+    }
+
+    [Fact]
+    public void WrongImageBufferIsRefusedClearly()
+    {
+        using var backend = new CpuBackend();
+        using var model = CondInstModel.Create(backend, MiniFixture.Weights, MiniFixture.Settings);
+        var e = Assert.Throws<ArgumentException>(() => model.Predict(new byte[10], 4, 4));
+        Assert.Contains("4x4x3", e.Message);
+    }
+}
