@@ -27,7 +27,7 @@ for round in $(seq 1 "$rounds"); do
     done
 done
 echo "== kernels"
-"$bin" --filter '*' --job short --inProcess --artifacts "$out/kernels" > "$out/kernels.log" 2>&1
+"$bin" --filter '*.Run' --job short --inProcess --artifacts "$out/kernels" > "$out/kernels.log" 2>&1
 echo "== scaling"
 "$bin" scaling --devices cpu,onnxruntime --runs 3 --out "$out" > "$out/scaling.log" 2>&1
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"

@@ -226,7 +226,8 @@ public static class BenchCommand
     {
         var (lo, mid, hi) = Stats(ms);
         string gmac = macs == 0 ? "-" : FormattableString.Invariant($"{macs / 1e9:F2}");
-        string rate = macs == 0 || mid <= 0 ? "-" : FormattableString.Invariant($"{2.0 * macs / (mid * 1e6):F1}");
+        double gflops = mid <= 0 ? 0 : 2.0 * macs / (mid * 1e6);
+        string rate = macs == 0 || mid <= 0 ? "-" : gflops.ToString(gflops < 1 ? "F3" : "F1", System.Globalization.CultureInfo.InvariantCulture);
         return FormattableString.Invariant($"{name,-13} {lo,10:F1} {mid,10:F1} {hi,10:F1} {gmac,8} {rate,8}");
     }
 
