@@ -1,9 +1,45 @@
+using System.CommandLine;
 using BenchmarkDotNet.Running;
+using CondInst.Kernels.Benchmarks.Onnx;
+using CondInst.Kernels.Benchmarks.Scaling;
+using CondInst.Kernels.Cli.Commands;
 
 namespace CondInst.Kernels.Benchmarks;
 
-/// <summary>Runs the benchmarks: <c>dotnet run -c Release --project benchmarks/CondInst.Kernels.Benchmarks -- --filter '*'</c>.</summary>
+/// <summary>
+/// The benchmarks executable. <c>bench …</c> is the CLI's bench command with the ONNX Runtime body registered as
+/// device <c>onnxruntime</c>; <c>scaling …</c> measures growth with image size, instances and batch; anything else goes
+/// to BenchmarkDotNet's switcher (kernel benchmarks): <c>dotnet run -c Release --project benchmarks/CondInst.Kernels.Benchmarks -- --filter '*' --job short</c>.
+/// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] is "bench" or "scaling") return RunCommands(args, Console.Out, Console.Error);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, KernelConfig.Create());
+        return 0;
+    }
+
+    /// <summary>The devices this executable adds to <c>bench</c>.</summary>
+    public static IReadOnlyList<BenchPeer> Peers { get; } = [OrtPeer.Create(Environment.ProcessorCount)];
+
+    /// <summary>Runs <c>bench</c> or <c>scaling</c> with explicit writers; errors become one line on stderr.</summary>
+    public static int RunCommands(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("CondInst.Kernels benchmarks: bench (with the onnxruntime peer) and scaling.")
+        {
+            BenchCommand.Create(stdout, Peers),
+            ScalingCommand.Create(stdout),
+        };
+        try
+        {
+            var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            return root.Parse(args).Invoke(config);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
 }

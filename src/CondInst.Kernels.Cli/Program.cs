@@ -17,6 +17,7 @@ public static class Program
             InspectCommand.Create(stdout),
             ConvertCommand.Create(stdout),
             InferCommand.Create(stdout, stderr),
+            BenchCommand.Create(stdout),
         };
         try
         {
