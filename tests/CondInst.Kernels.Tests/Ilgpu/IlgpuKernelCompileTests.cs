@@ -20,7 +20,7 @@ public sealed class IlgpuKernelCompileTests
     private static readonly Type[] KernelClasses =
     [
         typeof(ElementwiseKernels), typeof(ConvKernels), typeof(ConvGemmKernels), typeof(NormKernels), typeof(ResampleKernels),
-        typeof(ImageKernels), typeof(SortKernels), typeof(DetectionKernels), typeof(NmsKernels), typeof(MaskHeadKernels), typeof(MaskPasteKernels),
+        typeof(ImageKernels), typeof(DetectionSortKernels), typeof(DetectionKernels), typeof(DetectionNmsKernels), typeof(MaskHeadKernels), typeof(MaskPasteKernels),
     ];
 
     /// <summary>Kernel entry points: public static void methods taking ArrayViews (Fill instantiated per dtype).</summary>

@@ -28,7 +28,7 @@ public sealed partial class IlgpuBackend
         using var keys = KeyScratch(count);
         using var validCount = Scratch(DType.Int32, 1);
         (_nmsPrepare ??= _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, ArrayView<ulong>, ArrayView<int>>(
-            NmsKernels.Prepare))(new KernelConfig(1, GroupSize(Math.Clamp(PowerOfTwo(count / 4), 32, Math.Min(256, NmsKernels.MaxThreads)))), Dev("nms", boxes).View<float>(),
+            DetectionNmsKernels.Prepare))(new KernelConfig(1, GroupSize(Math.Clamp(PowerOfTwo(count / 4), 32, Math.Min(256, DetectionNmsKernels.MaxThreads)))), Dev("nms", boxes).View<float>(),
             Dev("nms", scores).View<float>(), Dev("nms", labels).View<int>(), count, shifted.View<float>(), areas.View<float>(),
             keys.View<ulong>(), validCount.View<int>());
         int valid = ReadInt(validCount);
@@ -40,11 +40,11 @@ public sealed partial class IlgpuBackend
         using var boxesSorted = Scratch(DType.Float32, 4L * valid);
         using var areasSorted = Scratch(DType.Float32, valid);
         (_nmsGather ??= _accelerator.LoadStreamKernel<ArrayView<ulong>, int, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(
-            NmsKernels.GatherSorted))(Stride(valid), keys.View<ulong>(), valid, shifted.View<float>(), areas.View<float>(),
+            DetectionNmsKernels.GatherSorted))(Stride(valid), keys.View<ulong>(), valid, shifted.View<float>(), areas.View<float>(),
             order.View<int>(), boxesSorted.View<float>(), areasSorted.View<float>());
         int words = (valid + 63) / 64;
         using var mask = Scratch(DType.Int32, 2L * valid * words);
-        (_nmsMask ??= _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<ulong>>(NmsKernels.Mask))(
+        (_nmsMask ??= _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<ulong>>(DetectionNmsKernels.Mask))(
             Stride((long)valid * words), boxesSorted.View<float>(), areasSorted.View<float>(), valid, words, iouThreshold, mask.View<ulong>());
 
         var maskHost = new ulong[(long)valid * words];

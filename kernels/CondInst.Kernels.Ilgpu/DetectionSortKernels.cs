@@ -7,7 +7,7 @@ namespace CondInst.Kernels.Ilgpu;
 /// select), used by top-k and NMS. Keys are built so that ascending order is the order wanted
 /// (<see cref="KernelMath.DescendingKey"/>); padding keys are ulong.MaxValue and sort last.
 /// </summary>
-public static class SortKernels
+public static class DetectionSortKernels
 {
     /// <summary>Keys one thread-group sorts in group-shared memory (16 KB).</summary>
     public const int BlockKeys = 2048;

@@ -42,22 +42,22 @@ public sealed partial class IlgpuBackend
         int p = PowerOfTwo(n);
         var view = keys.View<ulong>().SubView(0, p);
         // One thread per compare-exchange pair of a block, up to 256 (at least a warp).
-        int gs = GroupSize(Math.Clamp(Math.Min(p, SortKernels.BlockKeys) / 2, 32, 256));
-        _bitonicBlock ??= _accelerator.LoadStreamKernel<ArrayView<ulong>, int>(SortKernels.BitonicBlock);
-        if (p <= SortKernels.BlockKeys)
+        int gs = GroupSize(Math.Clamp(Math.Min(p, DetectionSortKernels.BlockKeys) / 2, 32, 256));
+        _bitonicBlock ??= _accelerator.LoadStreamKernel<ArrayView<ulong>, int>(DetectionSortKernels.BitonicBlock);
+        if (p <= DetectionSortKernels.BlockKeys)
         {
             _bitonicBlock(new KernelConfig(1, gs), view, p);
             return;
         }
         // Blocks sorted in shared memory, then per larger stage: global steps for the long strides and one
         // shared-memory pass per block for the strides below the block size.
-        int blocks = p / SortKernels.BlockKeys;
-        _bitonicBlock(new KernelConfig(blocks, gs), view, SortKernels.BlockKeys);
-        _bitonicGlobalStep ??= _accelerator.LoadStreamKernel<ArrayView<ulong>, int, int, int>(SortKernels.BitonicGlobalStep);
-        _bitonicMergeBlock ??= _accelerator.LoadStreamKernel<ArrayView<ulong>, int>(SortKernels.BitonicMergeBlock);
-        for (int stage = 2 * SortKernels.BlockKeys; stage <= p; stage *= 2)
+        int blocks = p / DetectionSortKernels.BlockKeys;
+        _bitonicBlock(new KernelConfig(blocks, gs), view, DetectionSortKernels.BlockKeys);
+        _bitonicGlobalStep ??= _accelerator.LoadStreamKernel<ArrayView<ulong>, int, int, int>(DetectionSortKernels.BitonicGlobalStep);
+        _bitonicMergeBlock ??= _accelerator.LoadStreamKernel<ArrayView<ulong>, int>(DetectionSortKernels.BitonicMergeBlock);
+        for (int stage = 2 * DetectionSortKernels.BlockKeys; stage <= p; stage *= 2)
         {
-            for (int stride = stage / 2; stride >= SortKernels.BlockKeys; stride /= 2)
+            for (int stride = stage / 2; stride >= DetectionSortKernels.BlockKeys; stride /= 2)
                 _bitonicGlobalStep(Stride(p / 2), view, p, stage, stride);
             _bitonicMergeBlock(new KernelConfig(blocks, gs), view, stage);
         }
@@ -70,21 +70,21 @@ public sealed partial class IlgpuBackend
     private IlgpuTensor SelectSmallest(IlgpuTensor keys, int count, int k)
     {
         var selected = KeyScratch(k);
-        // SortKernels state as four little-endian longs: prefix 0, need k, shift 56, not done.
+        // DetectionSortKernels state as four little-endian longs: prefix 0, need k, shift 56, not done.
         using var state = (IlgpuTensor)Upload<int>([0, 0, k, 0, 56, 0, 0, 0], 8);
-        using var hist = Scratch(DType.Int32, SortKernels.RadixBins);
+        using var hist = Scratch(DType.Int32, DetectionSortKernels.RadixBins);
         using var counter = Scratch(DType.Int32, 1);
         Fill(hist, 0f);
         Fill(counter, 0f);
         var keyView = keys.View<ulong>().SubView(0, count);
-        _radixHistogram ??= _accelerator.LoadStreamKernel<ArrayView<ulong>, int, ArrayView<long>, ArrayView<int>>(SortKernels.RadixHistogram);
-        _radixSelect ??= _accelerator.LoadStreamKernel<ArrayView<long>, ArrayView<int>>(SortKernels.RadixSelect);
+        _radixHistogram ??= _accelerator.LoadStreamKernel<ArrayView<ulong>, int, ArrayView<long>, ArrayView<int>>(DetectionSortKernels.RadixHistogram);
+        _radixSelect ??= _accelerator.LoadStreamKernel<ArrayView<long>, ArrayView<int>>(DetectionSortKernels.RadixSelect);
         for (int pass = 0; pass < 8; pass++)
         {
             _radixHistogram(Stride(count), keyView, count, state.View<long>(), hist.View<int>());
             _radixSelect(new KernelConfig(1, 1), state.View<long>(), hist.View<int>());
         }
-        (_radixCompact ??= _accelerator.LoadStreamKernel<ArrayView<ulong>, int, ArrayView<long>, ArrayView<ulong>, ArrayView<int>>(SortKernels.RadixCompact))(
+        (_radixCompact ??= _accelerator.LoadStreamKernel<ArrayView<ulong>, int, ArrayView<long>, ArrayView<ulong>, ArrayView<int>>(DetectionSortKernels.RadixCompact))(
             Stride(count), keyView, count, state.View<long>(), selected.View<ulong>(), counter.View<int>());
         return selected;
     }

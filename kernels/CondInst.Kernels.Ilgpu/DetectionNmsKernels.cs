@@ -8,7 +8,7 @@ namespace CondInst.Kernels.Ilgpu;
 /// (bit b of word w of row a: box 64·w + b, later than a, has IoU &gt; threshold with a). The greedy scan over
 /// the mask is sequential and runs on the host.
 /// </summary>
-public static class NmsKernels
+public static class DetectionNmsKernels
 {
     /// <summary>Largest thread-group size <see cref="Prepare"/> supports.</summary>
     public const int MaxThreads = 1024;
