@@ -1,8 +1,9 @@
 namespace CondInst.Kernels.Model.Benchmarking;
 
 /// <summary>
-/// Convolution multiply-adds of the CondInst body per part for one padded input (k·k·C_in/groups per output element
-/// of every convolution, from <see cref="ConvSpec.Macs"/>; norms, activations, resizes and bias adds not counted).
+/// Convolution multiply-adds of the CondInst body per part for one padded input, as docs/INFERENCE.md#sizes counts
+/// them (k·k·C_in/groups per output element of every convolution, from <see cref="ConvSpec.Macs"/>; norms,
+/// activations, resizes and bias adds not counted).
 /// Counted by running the network's own forward pass on a backend that only counts
 /// (<see cref="MacCountingBackend"/>), so the count is that of the convolutions the network has. The R-50 at
 /// 1344x800 gives 239,881,420,800.
