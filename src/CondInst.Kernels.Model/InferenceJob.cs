@@ -57,7 +57,7 @@ public static class InferenceJob
         using var model = CondInstModel.Load(request.Weights, request.Device, request.Options);
         foreach (var w in model.Warnings) warn?.Invoke(w);
         Directory.CreateDirectory(outDir);
-        var results = new List<ImageResult>();
+        var results = new List<DetectionResult>();
         var overlays = new List<string>();
         var dumps = new List<string>();
         int total = 0;
@@ -73,24 +73,17 @@ public static class InferenceJob
                 sink = new NpyDumpSink(folder, model.Backend);
                 dumps.Add(folder);
             }
-            var p = model.Predict(image, sink);
-            var result = ToResult(p, Path.GetFileName(path));
+            var result = model.Predict(image, sink) with { FileName = Path.GetFileName(path) };
             results.Add(result);
-            total += p.Instances.Count;
+            total += result.Instances.Count;
             string overlay = OverlayPath(outDir, path);
-            var drawn = result with { Instances = result.Instances.Where(d => d.Score >= request.OverlayScoreThreshold).ToList() };
-            OverlayRenderer.SavePng(overlay, image, OverlayRenderer.FromResult(drawn));
+            OverlayRenderer.SavePng(overlay, image, [.. result.Instances.Where(d => d.Score >= request.OverlayScoreThreshold)]);
             overlays.Add(overlay);
         }
         progress?.Invoke(request.Images.Count, request.Images.Count, "");
-        string json = CocoResultsWriter.Write(outDir, results, model.Architecture.NumClasses);
+        string json = CocoResultsWriter.Write(outDir, results);
         return new InferenceSummary(json, overlays, dumps, total, model.Backend.Device.Id);
     }
-
-    /// <summary>A prediction in the COCO results form (masks RLE-encoded).</summary>
-    public static ImageResult ToResult(Prediction p, string fileName) =>
-        new(p.Name, fileName, p.Width, p.Height, p.Instances.Select(d =>
-            new InstanceResult(d.X1, d.Y1, d.X2, d.Y2, d.Score, d.Label, d.ClassName, Rle.Encode(d.Mask, p.Height, p.Width))).ToList());
 
     private static string OverlayPath(string outDir, string image) => Path.Combine(outDir, Path.GetFileNameWithoutExtension(image) + ".png");
 }

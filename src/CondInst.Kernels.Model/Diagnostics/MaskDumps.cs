@@ -42,13 +42,13 @@ internal static class MaskDumps
     }
 
     /// <summary>The float stages the fused paste skips, from the stride-4 probabilities, and the binary masks.</summary>
-    public static void ReportPaste(IStageObserver o, IBackend b, Tensor probs, ImageGeometry g, IReadOnlyList<byte[]> masks)
+    public static void ReportPaste(IStageObserver o, IBackend b, Tensor probs, ImageGeometry g, IReadOnlyList<CompactMask> masks)
     {
         int k = probs.Dim(0);
         var floats = new Lazy<(float[] Crop, float[] Ori)>(() => Unfused(b, probs, g));
         o.Array("mask_probs_s1_crop", () => NpyArray.FromFloats(floats.Value.Crop, k, g.ResizedHeight, g.ResizedWidth));
         o.Array("mask_probs_ori", () => NpyArray.FromFloats(floats.Value.Ori, k, g.OriginalHeight, g.OriginalWidth));
-        o.Array("det_masks", () => NpyArray.FromBytes(masks.SelectMany(m => m).ToArray(), asBool: true, k, g.OriginalHeight, g.OriginalWidth));
+        o.Array("det_masks", () => NpyArray.FromBytes(masks.SelectMany(m => m.ToFullMask()).ToArray(), asBool: true, k, g.OriginalHeight, g.OriginalWidth));
     }
 
     // Crop at stride 1 and resize to the original size through the unfused operations, in chunks that bound the

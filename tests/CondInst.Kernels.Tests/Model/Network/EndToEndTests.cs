@@ -45,7 +45,7 @@ public sealed class EndToEndTests
             Assert.InRange(p.Instances.Count, 0, 100);
             foreach (var inst in p.Instances)
             {
-                Assert.Equal(120 * 200, inst.Mask.Length);
+                Assert.Equal((200, 120), (inst.Mask.ImageWidth, inst.Mask.ImageHeight));
                 Assert.InRange(inst.Label, 0, 79);
                 Assert.True(inst.X1 <= inst.X2 && inst.Y1 <= inst.Y2);
             }
