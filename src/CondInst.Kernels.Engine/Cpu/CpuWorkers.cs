@@ -76,7 +76,7 @@ internal sealed class CpuWorkers : IDisposable
     {
         if (_stopping) return;
         _stopping = true;
-        _go.Release(Threads - 1);
+        if (Threads > 1) _go.Release(Threads - 1);
     }
 
     /// <summary>Threads that run items, the caller included.</summary>
