@@ -1,3 +1,5 @@
+using L = CondInst.Kernels.Ilgpu.MaskHeadLayout;
+
 namespace CondInst.Kernels.Model;
 
 /// <summary>
@@ -124,11 +126,12 @@ internal static class MaskPredictor
         sink.Array("rel_coords", NpyArray.FromFloats(rel, k, 2, h, w));
         var p = BoxSelector.Read<float>(b, det.Parameters, k * CondInstArchitecture.NumParams);
         float[] Slice(int from, int per) => Enumerable.Range(0, k).SelectMany(n => p.AsSpan(n * CondInstArchitecture.NumParams + from, per).ToArray()).ToArray();
-        sink.Array("dyn_w0", NpyArray.FromFloats(Slice(0, 80), k * 8, 10, 1, 1));
-        sink.Array("dyn_w1", NpyArray.FromFloats(Slice(80, 64), k * 8, 8, 1, 1));
-        sink.Array("dyn_w2", NpyArray.FromFloats(Slice(144, 8), k, 8, 1, 1));
-        sink.Array("dyn_b0", NpyArray.FromFloats(Slice(152, 8), k * 8));
-        sink.Array("dyn_b1", NpyArray.FromFloats(Slice(160, 8), k * 8));
-        sink.Array("dyn_b2", NpyArray.FromFloats(Slice(168, 1), k));
+        const int hid = L.Hidden, inp = L.Inputs;
+        sink.Array("dyn_w0", NpyArray.FromFloats(Slice(L.W0At, hid * inp), k * hid, inp, 1, 1));
+        sink.Array("dyn_w1", NpyArray.FromFloats(Slice(L.W1At, hid * hid), k * hid, hid, 1, 1));
+        sink.Array("dyn_w2", NpyArray.FromFloats(Slice(L.W2At, hid), k, hid, 1, 1));
+        sink.Array("dyn_b0", NpyArray.FromFloats(Slice(L.B0At, hid), k * hid));
+        sink.Array("dyn_b1", NpyArray.FromFloats(Slice(L.B1At, hid), k * hid));
+        sink.Array("dyn_b2", NpyArray.FromFloats(Slice(L.B2At, 1), k));
     }
 }
