@@ -2,9 +2,9 @@ namespace CondInst.Kernels.Tests.Reference;
 
 public sealed partial class ReferenceBackend
 {
-    // Three 1x1 layers per instance as mmdetection's controller lays the 169 parameters out: W0 8x10, W1 8x8,
-    // W2 1x8, b0, b1, b2. The offsets are written out here on purpose rather than read from MaskHeadLayout, so
-    // that an error in the engine's layout cannot also be in the reference.
+    // Three 1x1 layers per instance as docs/INFERENCE.md#dynamic-parameters lays the 169 parameters out: W0 8x10,
+    // W1 8x8, W2 1x8, b0, b1, b2. The offsets are written out here on purpose rather than read from MaskHeadLayout,
+    // so that an error in the engine's layout cannot also be in the reference.
     private const int Params = 169;
 
     public override void DynamicMaskHead(Tensor features, Tensor parameters, Tensor instances, float featureStride, float sizeOfInterest, Tensor logits)
