@@ -49,7 +49,8 @@ public sealed partial class CpuBackend : HostBackend
     private static DeviceInfo Describe(int threads)
     {
         int lanes = System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? 4 : 1;
-        string features = System.Runtime.Intrinsics.X86.Fma.IsSupported ? "AVX2+FMA" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "SIMD128";
+        bool wide = System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated, fma = System.Runtime.Intrinsics.X86.Fma.IsSupported;
+        string features = (wide ? "AVX2" : lanes == 4 ? "SIMD128" : "scalar") + (fma ? "+FMA" : "");
         return new DeviceInfo($"native CPU ({threads} of {Environment.ProcessorCount} threads, {features})", DeviceKind.Cpu, "cpu",
             GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, lanes, threads);
     }
