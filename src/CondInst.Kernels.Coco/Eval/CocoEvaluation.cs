@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace CondInst.Kernels.Coco;
 
@@ -85,44 +86,39 @@ public sealed class CocoEvaluation
         new(false, null, "small", 100), new(false, null, "medium", 100), new(false, null, "large", 100),
     ];
 
-    // The mean of the defined (> −1) entries of the selected slice, −1 when there are none (pycocotools' _summarize).
+    // The mean of the defined (> −1) entries of the selected slice in numpy's C order (t, r, k for precision; t, k
+    // for recall) and summation, −1 when there are none (pycocotools' _summarize).
     private double Mean(Summary s)
     {
         int a = IndexOf(CocoEvalParams.AreaLabels, s.Area), m = IndexOf(CocoEvalParams.MaxDetections, s.MaxDets);
-        double sum = 0;
-        long n = 0;
+        var values = new List<double>();
         foreach (int t in Thresholds(s.Iou))
         {
-            for (int k = 0; k < Categories.Count; k++)
+            if (s.Precision)
             {
-                if (s.Precision)
-                {
-                    for (int r = 0; r < CocoEvalParams.RecallThresholds.Count; r++)
-                        Add(Precision(t, r, k, a, m), ref sum, ref n);
-                }
-                else Add(Recall(t, k, a, m), ref sum, ref n);
+                for (int r = 0; r < CocoEvalParams.RecallThresholds.Count; r++)
+                    for (int k = 0; k < Categories.Count; k++) Add(values, Precision(t, r, k, a, m));
+            }
+            else
+            {
+                for (int k = 0; k < Categories.Count; k++) Add(values, Recall(t, k, a, m));
             }
         }
-        return n == 0 ? -1 : sum / n;
+        return values.Count == 0 ? -1 : NumpySum.Sum(CollectionsMarshal.AsSpan(values)) / values.Count;
     }
 
     private double ClassMean(int k, double? iou)
     {
-        double sum = 0;
-        long n = 0;
+        var values = new List<double>();
         foreach (int t in Thresholds(iou))
             for (int r = 0; r < CocoEvalParams.RecallThresholds.Count; r++)
-                Add(Precision(t, r, k, 0, CocoEvalParams.MaxDetections.Count - 1), ref sum, ref n);
-        return n == 0 ? -1 : sum / n;
+                Add(values, Precision(t, r, k, 0, CocoEvalParams.MaxDetections.Count - 1));
+        return values.Count == 0 ? -1 : NumpySum.Sum(CollectionsMarshal.AsSpan(values)) / values.Count;
     }
 
-    private static void Add(double v, ref double sum, ref long n)
+    private static void Add(List<double> values, double v)
     {
-        if (v > -1)
-        {
-            sum += v;
-            n++;
-        }
+        if (v > -1) values.Add(v);
     }
 
     // All thresholds, or those equal to iou (pycocotools selects with ==, so .75 must be one of them exactly).
