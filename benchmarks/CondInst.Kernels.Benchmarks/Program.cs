@@ -4,6 +4,7 @@ using CondInst.Kernels.Benchmarks.Coco;
 using CondInst.Kernels.Benchmarks.Onnx;
 using CondInst.Kernels.Benchmarks.Scaling;
 using CondInst.Kernels.Cli.Commands;
+using CondInst.Kernels.Model.Benchmarking;
 
 namespace CondInst.Kernels.Benchmarks;
 
