@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BenchmarkDotNet.Running;
+using CondInst.Kernels.Benchmarks.Coco;
 using CondInst.Kernels.Benchmarks.Onnx;
 using CondInst.Kernels.Benchmarks.Scaling;
 using CondInst.Kernels.Cli.Commands;
@@ -9,14 +10,15 @@ namespace CondInst.Kernels.Benchmarks;
 
 /// <summary>
 /// The benchmarks executable. <c>bench …</c> is the CLI's bench command with the ONNX Runtime body registered as
-/// device <c>onnxruntime</c>; <c>scaling …</c> measures growth with image size, instances and batch; anything else goes
+/// device <c>onnxruntime</c>; <c>scaling …</c> measures growth with image size, instances and batch; <c>coco-eval …</c> times the COCO evaluation on a
+/// synthetic val2017-sized set; anything else goes
 /// to BenchmarkDotNet's switcher (kernel benchmarks): <c>dotnet run -c Release --project benchmarks/CondInst.Kernels.Benchmarks -- --filter '*' --job short</c>.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "bench" or "scaling") return RunCommands(args, Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] is "bench" or "scaling" or "coco-eval") return RunCommands(args, Console.Out, Console.Error);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, KernelConfig.Create());
         return 0;
     }
@@ -31,6 +33,7 @@ public static class Program
         {
             BenchCommand.Create(stdout, Peers),
             ScalingCommand.Create(stdout),
+            CocoEvalTimingCommand.Create(stdout),
         };
         try
         {
