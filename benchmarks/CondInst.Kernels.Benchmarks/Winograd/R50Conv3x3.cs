@@ -5,6 +5,10 @@ namespace CondInst.Kernels.Benchmarks.Winograd;
 /// levels P3..P7 at 100x168, 50x84, 25x42, 13x21, 7x11), with what kind of activation feeds it.
 /// </summary>
 /// <param name="Name">The state-dict module (several when they share shape and input kind).</param>
+/// <param name="Cin">Input channels.</param>
+/// <param name="Cout">Output channels.</param>
+/// <param name="H">Input (and output) height.</param>
+/// <param name="W">Input (and output) width.</param>
 /// <param name="AfterRelu">True when the input comes out of a ReLU (non-negative, about half zeros), false for the
 /// signed FPN sums.</param>
 public sealed record R50Conv3x3(string Name, int Cin, int Cout, int H, int W, bool AfterRelu)

@@ -12,8 +12,14 @@ public sealed partial class CpuBackend
     public override IPreparedConv PrepareConv(in ConvSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> scale)
     {
         OpChecks.ConvWeights(spec, weight, bias, scale);
-        return new CpuConv(spec, weight, bias, scale);
+        return new CpuConv(spec, weight, bias, scale) { Algorithm = ConvAlgorithm };
     }
+
+    /// <summary>
+    /// The algorithm each convolution prepared from now on starts with: Auto (by shape) unless a test or benchmark
+    /// forces one on a whole network.
+    /// </summary>
+    internal ConvAlgorithm ConvAlgorithm { get; set; }
 
     /// <inheritdoc/>
     public override unsafe void Conv2d(IPreparedConv conv, Tensor x, Tensor y, Tensor? residual = null, bool relu = false)
