@@ -58,6 +58,7 @@ internal sealed class ModelService : IAsyncDisposable
     /// <summary>Runs an inference request: decode, queue, model, filter, output tensors.</summary>
     public async Task<IReadOnlyList<OutputTensor>> InferAsync(InferCall call, CancellationToken aborted)
     {
+        OipTensors.CheckRequestedOutputs(call.Outputs);
         var results = await SegmentAsync(call.Images, aborted).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
         var outputs = OipTensors.ToOutputs([.. results.Select(r => r.Result.Filter(call.ScoreThreshold, call.MaxDetections))], call.Outputs);

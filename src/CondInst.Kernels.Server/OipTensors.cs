@@ -78,10 +78,16 @@ internal static class OipTensors
             new("image_index", "INT32", [n], Int32: index),
         };
         if (requested is null || requested.Count == 0) return all;
-        foreach (var name in requested)
-            if (all.All(t => t.Name != name))
-                throw ServeException.BadInput($"output '{name}' does not exist; outputs are {string.Join(", ", all.Select(t => t.Name))}");
+        CheckRequestedOutputs(requested);
         return [.. all.Where(t => requested.Contains(t.Name))];
+    }
+
+    /// <summary>Refuses output names the model does not have (before any work is done).</summary>
+    public static void CheckRequestedOutputs(IReadOnlyList<string>? requested)
+    {
+        foreach (var name in requested ?? [])
+            if (Outputs.All(t => t.Name != name))
+                throw ServeException.BadInput($"output '{name}' does not exist; outputs are {string.Join(", ", Outputs.Select(t => t.Name))}");
     }
 
     /// <summary>Checks an input tensor's name, datatype and shape and returns its element count (images).</summary>

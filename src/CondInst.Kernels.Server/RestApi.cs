@@ -63,6 +63,7 @@ internal static class RestApi
             metrics.Stage("encode", clock.Elapsed.TotalSeconds);
             ctx.Response.StatusCode = 200;
             ctx.Response.ContentType = overlay == "png" ? "image/png" : "application/json";
+            ctx.Response.ContentLength = payload.Length;
             await ctx.Response.Body.WriteAsync(payload, ctx.RequestAborted);
         }));
         app.MapGet(ServerPaths.Metrics, async ctx =>
@@ -143,6 +144,7 @@ internal static class RestApi
         }
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentLength = buffer.Length;
         await ctx.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
     }
 }
