@@ -15,7 +15,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "bench" or "scaling") return RunCommands(args, Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] is "bench" or "scaling" or "load") return RunCommands(args, Console.Out, Console.Error);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, KernelConfig.Create());
         return 0;
     }
@@ -30,6 +30,7 @@ public static class Program
         {
             BenchCommand.Create(stdout, Peers),
             ScalingCommand.Create(stdout),
+            Serving.LoadCommand.Create(stdout),
         };
         try
         {
