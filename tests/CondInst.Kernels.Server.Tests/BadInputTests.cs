@@ -68,7 +68,7 @@ public sealed class BadInputTests(BadInputTests.SmallLimitServer server) : IClas
         var request = new Protocol.ModelInferRequest { ModelName = "condinst" };
         request.Inputs.Add(new Protocol.ModelInferRequest.Types.InferInputTensor { Name = "image", Datatype = "BYTES", Shape = { 1 } });
         request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(new byte[(1 << 20) + 1]));
-        var e = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await server.Grpc.ModelInferAsync(request));
+        var e = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await server.Grpc.ModelInferAsync(request, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(Grpc.Core.StatusCode.ResourceExhausted, e.StatusCode);
         await AssertStillServes();
     }

@@ -12,14 +12,14 @@ public sealed class GrpcApiTests(ServerFixture server) : IClassFixture<ServerFix
     [Fact]
     public async Task Health_and_metadata_calls_answer()
     {
-        Assert.True((await server.Grpc.ServerLiveAsync(new ServerLiveRequest())).Live);
-        Assert.True((await server.Grpc.ServerReadyAsync(new ServerReadyRequest())).Ready);
-        Assert.True((await server.Grpc.ModelReadyAsync(new ModelReadyRequest { Name = "condinst" })).Ready);
-        Assert.True((await server.Grpc.ModelReadyAsync(new ModelReadyRequest { Name = "condinst", Version = "1" })).Ready);
-        var meta = await server.Grpc.ServerMetadataAsync(new ServerMetadataRequest());
+        Assert.True((await server.Grpc.ServerLiveAsync(new ServerLiveRequest(), cancellationToken: TestContext.Current.CancellationToken)).Live);
+        Assert.True((await server.Grpc.ServerReadyAsync(new ServerReadyRequest(), cancellationToken: TestContext.Current.CancellationToken)).Ready);
+        Assert.True((await server.Grpc.ModelReadyAsync(new ModelReadyRequest { Name = "condinst" }, cancellationToken: TestContext.Current.CancellationToken)).Ready);
+        Assert.True((await server.Grpc.ModelReadyAsync(new ModelReadyRequest { Name = "condinst", Version = "1" }, cancellationToken: TestContext.Current.CancellationToken)).Ready);
+        var meta = await server.Grpc.ServerMetadataAsync(new ServerMetadataRequest(), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("condinst-kernels", meta.Name);
         Assert.False(string.IsNullOrEmpty(meta.Version));
-        var model = await server.Grpc.ModelMetadataAsync(new ModelMetadataRequest { Name = "condinst" });
+        var model = await server.Grpc.ModelMetadataAsync(new ModelMetadataRequest { Name = "condinst" }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(["1"], model.Versions);
         Assert.Equal([("image", "BYTES"), ("image", "UINT8")], model.Inputs.Select(i => (i.Name, i.Datatype)));
         Assert.Equal([4L], model.Outputs.Single(o => o.Name == "boxes").Shape.Skip(1));
@@ -28,11 +28,11 @@ public sealed class GrpcApiTests(ServerFixture server) : IClassFixture<ServerFix
     [Fact]
     public async Task Unknown_model_is_not_found()
     {
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await server.Grpc.ModelMetadataAsync(new ModelMetadataRequest { Name = "nope" }));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await server.Grpc.ModelMetadataAsync(new ModelMetadataRequest { Name = "nope" }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
-        e = await Assert.ThrowsAsync<RpcException>(async () => await server.Grpc.ModelReadyAsync(new ModelReadyRequest { Name = "condinst", Version = "9" }));
+        e = await Assert.ThrowsAsync<RpcException>(async () => await server.Grpc.ModelReadyAsync(new ModelReadyRequest { Name = "condinst", Version = "9" }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
-        e = await Assert.ThrowsAsync<RpcException>(async () => await server.Grpc.ModelInferAsync(DemoRequest(raw: false, model: "nope")));
+        e = await Assert.ThrowsAsync<RpcException>(async () => await server.Grpc.ModelInferAsync(DemoRequest(raw: false, model: "nope"), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
     }
 
@@ -41,7 +41,7 @@ public sealed class GrpcApiTests(ServerFixture server) : IClassFixture<ServerFix
     [InlineData(true)]
     public async Task Infer_equals_infer_command(bool raw)
     {
-        var response = await server.Grpc.ModelInferAsync(DemoRequest(raw));
+        var response = await server.Grpc.ModelInferAsync(DemoRequest(raw), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("req-g", response.Id);
         Assert.Equal("condinst", response.ModelName);
         var outputs = response.Outputs.ToDictionary(o => o.Name);
@@ -65,7 +65,7 @@ public sealed class GrpcApiTests(ServerFixture server) : IClassFixture<ServerFix
         }
         var request = new ModelInferRequest { ModelName = "condinst", Inputs = { new ModelInferRequest.Types.InferInputTensor { Name = "image", Datatype = "BYTES", Shape = { 2 } } } };
         request.RawInputContents.Add(ByteString.CopyFrom(buffer));
-        var outputs = (await server.Grpc.ModelInferAsync(request)).Outputs.ToDictionary(o => o.Name);
+        var outputs = (await server.Grpc.ModelInferAsync(request, cancellationToken: TestContext.Current.CancellationToken)).Outputs.ToDictionary(o => o.Name);
         var index = outputs["image_index"].Contents.IntContents;
         int n = index.Count / 2;
         Assert.True(n > 0);
@@ -86,11 +86,11 @@ public sealed class GrpcApiTests(ServerFixture server) : IClassFixture<ServerFix
         var empty = new ModelInferRequest { ModelName = "condinst" };
         foreach (var bad in new[] { garbage, wrongType, wrongShape, empty })
         {
-            var e = await Assert.ThrowsAsync<RpcException>(async () => await server.Grpc.ModelInferAsync(bad));
+            var e = await Assert.ThrowsAsync<RpcException>(async () => await server.Grpc.ModelInferAsync(bad, cancellationToken: TestContext.Current.CancellationToken));
             Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
             Assert.False(string.IsNullOrEmpty(e.Status.Detail));
         }
-        Assert.NotEmpty((await server.Grpc.ModelInferAsync(DemoRequest(raw: true))).Outputs);
+        Assert.NotEmpty((await server.Grpc.ModelInferAsync(DemoRequest(raw: true), cancellationToken: TestContext.Current.CancellationToken)).Outputs);
     }
 
     internal static ModelInferRequest DemoRequest(bool raw, string model = "condinst")

@@ -53,7 +53,7 @@ public sealed class OverloadTests(OverloadTests.HeldServer server) : IClassFixtu
         var refused = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => server.PostBytes("/v1/segment", png)));
         Assert.All(refused, r => Assert.Equal(429, r.Status));
         Assert.Contains("queue is full", System.Text.Encoding.UTF8.GetString(refused[0].Body));
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await server.Grpc.ModelInferAsync(GrpcApiTests.DemoRequest(raw: true)));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await server.Grpc.ModelInferAsync(GrpcApiTests.DemoRequest(raw: true), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
 
         gate.Open();

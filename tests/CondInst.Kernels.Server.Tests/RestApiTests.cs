@@ -110,9 +110,9 @@ public sealed class RestApiTests(ServerFixture server) : IClassFixture<ServerFix
     {
         await server.PostBytes("/v1/segment", File.ReadAllBytes(TestData.DemoImage));
         await server.GetJson("/v2/models/nope");
-        using var response = await server.Http.GetAsync(server.Url("/metrics"));
+        using var response = await server.Http.GetAsync(server.Url("/metrics"), TestContext.Current.CancellationToken);
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
-        string text = await response.Content.ReadAsStringAsync();
+        string text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Matches(@"(?m)^condinst_requests_total\{protocol=""rest"",endpoint=""segment""\} [1-9]\d*$", text);
         Assert.Matches(@"(?m)^condinst_errors_total\{protocol=""rest"",code=""404""\} [1-9]\d*$", text);
         Assert.Matches(@"(?m)^condinst_queue_depth 0$", text);
