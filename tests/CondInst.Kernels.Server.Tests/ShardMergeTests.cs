@@ -25,7 +25,8 @@ public sealed class ShardMergeTests
     }
 
     [Theory]
-    [InlineData("1/1", true)]
+    [InlineData("0/1", true)]
+    [InlineData("1/1", false)]
     [InlineData("0/3", true)]
     [InlineData("3/3", false)]
     [InlineData("-1/3", false)]
