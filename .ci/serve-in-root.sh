@@ -36,8 +36,8 @@ fail() {
 [[ "$(id -u)" == 0 ]] || not_run "needs root privileges (chroot, mounts)"
 [[ -f "$ROOT/READY" ]] || not_run "no complete root at $ROOT (make it with .ci/opencl-root.sh)"
 command -v curl >/dev/null || not_run "curl is not installed on the host"
-# The claim under test: nothing of .NET or Python in the root.
-for p in usr/share/dotnet usr/lib/dotnet usr/bin/dotnet usr/bin/python3 usr/local/bin/python3; do
+# The claim under test: nothing of .NET or Python in the root (an empty usr/share/dotnet is opencl-run's mount point).
+for p in usr/share/dotnet/dotnet usr/lib/dotnet/dotnet usr/bin/dotnet usr/bin/python3 usr/local/bin/python3; do
     [[ ! -e "$ROOT/$p" ]] || fail "the root is not clean: it has /$p"
 done
 
