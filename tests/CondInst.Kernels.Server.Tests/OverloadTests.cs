@@ -15,16 +15,19 @@ public sealed class OverloadTests(OverloadTests.HeldServer server) : IClassFixtu
         internal override Func<ModelAdapter, IBatchPredictor>? Wrap => model => Gate = new GatedPredictor(model);
     }
 
-    /// <summary>Passes images to the model once opened; counts the passes that started.</summary>
+    /// <summary>Passes images to the model once opened; counts the passes that started and finished.</summary>
     public sealed class GatedPredictor : IBatchPredictor
     {
         private readonly IBatchPredictor _inner;
         private readonly ManualResetEventSlim _open = new(true);
         private int _started;
+        private int _finished;
 
         internal GatedPredictor(IBatchPredictor inner) => _inner = inner;
 
         public int Started => Volatile.Read(ref _started);
+
+        public int Finished => Volatile.Read(ref _finished);
 
         public void Close() => _open.Reset();
 
@@ -34,7 +37,14 @@ public sealed class OverloadTests(OverloadTests.HeldServer server) : IClassFixtu
         {
             Interlocked.Increment(ref _started);
             _open.Wait();
-            return _inner.Predict(images);
+            try
+            {
+                return _inner.Predict(images);
+            }
+            finally
+            {
+                Interlocked.Increment(ref _finished);
+            }
         }
     }
 

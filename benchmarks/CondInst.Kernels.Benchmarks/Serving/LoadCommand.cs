@@ -27,24 +27,27 @@ public static class LoadCommand
         var maxBatch = new Option<int>("--max-batch") { Description = "Dynamic batching cell: --max-batch", DefaultValueFactory = _ => 4 };
         var maxDelay = new Option<int>("--max-delay-ms") { Description = "Dynamic batching cell: --max-delay-ms", DefaultValueFactory = _ => 10 };
         var memoryRequests = new Option<int>("--memory-requests") { Description = "Requests of the memory run (0 skips it)", DefaultValueFactory = _ => 1000 };
+        var parts = new Option<string>("--parts") { Description = "Which parts to run: table, overhead, memory (comma-separated)", DefaultValueFactory = _ => "table,overhead,memory" };
         var command = new Command("load", "Load-test condinst serve on loopback: throughput, p50/p95/p99, errors; overhead over Predict; memory.")
         {
-            weights, image, device, requests, timeLimit, maxBatch, maxDelay, memoryRequests,
+            weights, image, device, requests, timeLimit, maxBatch, maxDelay, memoryRequests, parts,
         };
         command.SetAction(r => Run(r.GetValue(weights)!, r.GetValue(image)!, r.GetValue(device)!, r.GetValue(requests), TimeSpan.FromSeconds(r.GetValue(timeLimit)),
-            r.GetValue(maxBatch), r.GetValue(maxDelay), r.GetValue(memoryRequests), stdout).GetAwaiter().GetResult());
+            r.GetValue(maxBatch), r.GetValue(maxDelay), r.GetValue(memoryRequests), r.GetValue(parts)!.Split(','), stdout).GetAwaiter().GetResult());
         return command;
     }
 
-    private static async Task<int> Run(string weights, string imagePath, string device, int requests, TimeSpan limit, int maxBatch, int maxDelayMs, int memoryRequests, TextWriter o)
+    private static async Task<int> Run(string weights, string imagePath, string device, int requests, TimeSpan limit, int maxBatch, int maxDelayMs, int memoryRequests, string[] parts, TextWriter o)
     {
         byte[] body = Encoding.UTF8.GetBytes(
             $$"""{"inputs": [{"name": "image", "datatype": "BYTES", "shape": [1], "data": ["{{Convert.ToBase64String(File.ReadAllBytes(imagePath))}}"]}]}""");
         o.WriteLine($"# load: {Path.GetFileName(weights)} on {device}, image {Path.GetFileName(imagePath)}, {requests} requests or {limit.TotalSeconds:F0} s per cell, {Environment.ProcessorCount} logical CPUs");
-        o.WriteLine("| batching | concurrency | requests | errors | throughput (req/s) | p50 ms | p95 ms | p99 ms |");
-        o.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-        double serverP50 = 0;
-        foreach (var (batch, delay) in new[] { (1, 0), (maxBatch, maxDelayMs) })
+        if (parts.Contains("table"))
+        {
+            o.WriteLine("| batching | concurrency | requests | errors | throughput (req/s) | p50 ms | p95 ms | p99 ms |");
+            o.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        }
+        foreach (var (batch, delay) in parts.Contains("table") ? new[] { (1, 0), (maxBatch, maxDelayMs) } : [])
         {
             await using var server = await Start(weights, device, batch, delay);
             using var http = Client();
@@ -52,31 +55,40 @@ public static class LoadCommand
             foreach (int c in new[] { 1, 4, 16 })
             {
                 var cell = await Send(http, server.Url, body, c, requests, limit);
-                if (batch == 1 && c == 1) serverP50 = cell.P(50);
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {(batch == 1 ? "batch 1" : $"max-batch {batch}, {delay} ms")} | {c} | {cell.Latencies.Count + cell.Errors} | {cell.Errors} | {cell.Throughput:F2} | {cell.P(50):F1} | {cell.P(95):F1} | {cell.P(99):F1} |"));
             }
         }
 
-        // The same image through the library in this process: decode + Predict, as the server does per request.
-        using (var model = CondInstModel.Load(weights, device))
+        // Overhead: server requests and in-process decode + Predict on the same image, interleaved one by one so
+        // both see the same machine load (a separate model instance in this process answers the in-process side).
+        if (parts.Contains("overhead"))
         {
-            var times = new List<double>();
+            await using var server = await Start(weights, device, 1, 0);
+            using var http = Client();
+            using var model = CondInstModel.Load(weights, device);
             byte[] file = File.ReadAllBytes(imagePath);
-            for (int i = 0; i < Math.Max(5, Math.Min(requests, 20)); i++)
+            var served = new List<double>();
+            var direct = new List<double>();
+            for (int i = 0; i < Math.Max(6, Math.Min(requests, 20)); i++)
             {
                 var clock = Stopwatch.StartNew();
                 model.Predict(ImageLoader.Load(new MemoryStream(file), "image"));
-                if (i > 0) times.Add(clock.Elapsed.TotalMilliseconds);
+                double d = clock.Elapsed.TotalMilliseconds;
+                var cell = await Send(http, server.Url, body, 1, 1, limit);
+                if (i == 0 || cell.Errors > 0) continue; // first round is warm-up
+                direct.Add(d);
+                served.Add(cell.Latencies[0]);
             }
-            times.Sort();
-            double p50 = times[times.Count / 2];
+            direct.Sort();
+            served.Sort();
+            double p50 = direct[direct.Count / 2], s50 = served[served.Count / 2];
             o.WriteLine();
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"overhead: in-process decode + Predict p50 {p50:F1} ms; server (REST, base64 JSON, concurrency 1, batch 1) p50 {serverP50:F1} ms; overhead {serverP50 - p50:F1} ms ({100 * (serverP50 - p50) / p50:F1} % of this model's time)"));
+                $"overhead ({direct.Count} interleaved pairs): in-process decode + Predict p50 {p50:F1} ms; server (REST, base64 JSON, batch 1) p50 {s50:F1} ms; difference {s50 - p50:F1} ms ({100 * (s50 - p50) / p50:F1} % of this model's time)"));
         }
 
-        if (memoryRequests > 0)
+        if (memoryRequests > 0 && parts.Contains("memory"))
         {
             await using var server = await Start(weights, device, 1, 0);
             using var http = Client();
