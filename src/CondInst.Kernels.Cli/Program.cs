@@ -20,6 +20,7 @@ public static class Program
             BenchCommand.Create(stdout),
             ServeCommand.Create(),
             MergeCommand.Create(stdout),
+            EvalCommand.Create(stdout, stderr),
         };
         try
         {

@@ -1,3 +1,4 @@
+using System.Text;
 using CondInst.Kernels.Model;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -42,6 +43,12 @@ internal sealed class ModelAdapter : IBatchPredictor, IDisposable
     /// <summary>Class names, index = label.</summary>
     public IReadOnlyList<string> ClassNames => _model.ClassNames;
 
+    /// <summary>The library's own result, kept with a <see cref="Segmentation"/> for the results JSON and the overlay.</summary>
+    internal sealed class NativeResult(DetectionResult result)
+    {
+        public DetectionResult Result { get; } = result;
+    }
+
     /// <summary>Loads a checkpoint; warnings that did not stop the load go to <paramref name="warn"/>.</summary>
     public static ModelAdapter Load(string weights, string device, Action<string> warn)
     {
@@ -55,7 +62,7 @@ internal sealed class ModelAdapter : IBatchPredictor, IDisposable
     {
         try
         {
-            return new PreparedImage(ImageLoader.Load(new MemoryStream(encoded, writable: false), name));
+            return new PreparedImage(ImageLoader.Load(encoded, name));
         }
         catch (ImageLoadException e)
         {
@@ -79,40 +86,37 @@ internal sealed class ModelAdapter : IBatchPredictor, IDisposable
     /// <inheritdoc/>
     public IReadOnlyList<Segmentation> Predict(IReadOnlyList<PreparedImage> images)
     {
-        // Today's library predicts one image per call; the batch is the queue's grouping of requests.
+        // The library predicts one image per call; the batch is the queue's grouping of requests.
         var results = new Segmentation[images.Count];
         for (int i = 0; i < images.Count; i++)
         {
             var p = _model.Predict(images[i].Image);
             results[i] = new Segmentation(p.Width, p.Height, [.. p.Instances.Select(d =>
-                new Detection(d.X1, d.Y1, d.X2, d.Y2, d.Score, d.Label, d.ClassName, Rle.Encode(d.Mask, p.Height, p.Width).Counts))]);
+                new ServedInstance(d.X1, d.Y1, d.X2, d.Y2, d.Score, d.Label, d.ClassName, d.ToRle().Counts))]) { Native = new NativeResult(p) };
         }
         return results;
     }
 
     /// <summary>The COCO results list of one image, byte for byte as <c>infer</c> writes results.json.</summary>
-    public byte[] ResultsJson(Segmentation s, string fileName)
-    {
-        var buffer = new MemoryStream();
-        CocoResultsWriter.Write(buffer, [ToResult(s, fileName)], _model.Architecture.NumClasses);
-        return buffer.ToArray();
-    }
+    public static byte[] ResultsJson(Segmentation s, string fileName) =>
+        Encoding.UTF8.GetBytes(Named(s, fileName).ToCocoJson());
 
     /// <summary>The overlay PNG <c>infer</c> draws for this image (instances scoring at least <paramref name="minScore"/>).</summary>
-    public static byte[] OverlayPng(PreparedImage image, Segmentation s, string fileName, float minScore)
+    public static byte[] OverlayPng(PreparedImage image, Segmentation s, float minScore)
     {
-        var drawn = ToResult(s, fileName);
-        drawn = drawn with { Instances = [.. drawn.Instances.Where(d => d.Score >= minScore)] };
-        var rgb = OverlayRenderer.RenderRgb(image.Image, OverlayRenderer.FromResult(drawn));
+        var rgb = OverlayRenderer.RenderRgb(image.Image, [.. Native(s).Instances.Where(d => d.Score >= minScore)]);
         using var png = SixLabors.ImageSharp.Image.LoadPixelData<Rgb24>(rgb, image.Width, image.Height);
         var buffer = new MemoryStream();
         png.SaveAsPng(buffer);
         return buffer.ToArray();
     }
 
-    private static ImageResult ToResult(Segmentation s, string fileName) =>
-        new(Path.GetFileNameWithoutExtension(fileName), fileName, s.Width, s.Height, [.. s.Detections.Select(d =>
-            new InstanceResult(d.X1, d.Y1, d.X2, d.Y2, d.Score, d.Label, d.ClassName, new CocoRle(s.Height, s.Width, d.MaskCounts)))]);
+    // The image id and file name infer writes: the file name without its extension, and the file name.
+    private static DetectionResult Named(Segmentation s, string fileName) =>
+        Native(s) with { ImageId = Path.GetFileNameWithoutExtension(fileName), FileName = fileName };
+
+    private static DetectionResult Native(Segmentation s) =>
+        (s.Native ?? throw new InvalidOperationException("the segmentation did not come from the model")).Result;
 
     /// <inheritdoc/>
     public void Dispose() => _model.Dispose();

@@ -84,7 +84,7 @@ internal sealed class ModelService : IAsyncDisposable
     }
 
     /// <summary>The COCO results JSON of one image (see <see cref="ModelAdapter.ResultsJson"/>).</summary>
-    public byte[] ResultsJson(Segmentation s, string fileName) => _model!.ResultsJson(s, fileName);
+    public static byte[] ResultsJson(Segmentation s, string fileName) => ModelAdapter.ResultsJson(s, fileName);
 
     /// <summary>Finishes the queued requests, then frees the model.</summary>
     public async ValueTask DisposeAsync()

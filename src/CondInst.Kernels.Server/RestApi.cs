@@ -59,7 +59,7 @@ internal static class RestApi
             var (image, result) = (await model.SegmentAsync([new ImageInput(body, null, 0, 0)], ctx.RequestAborted))[0];
             var clock = Stopwatch.StartNew();
             // Drawn instances follow infer's default overlay threshold (0.3, mmdetection's visualiser default).
-            byte[] payload = overlay == "png" ? ModelAdapter.OverlayPng(image, result, fileName, 0.3f) : model.ResultsJson(result, fileName);
+            byte[] payload = overlay == "png" ? ModelAdapter.OverlayPng(image, result, 0.3f) : ModelService.ResultsJson(result, fileName);
             metrics.Stage("encode", clock.Elapsed.TotalSeconds);
             ctx.Response.StatusCode = 200;
             ctx.Response.ContentType = overlay == "png" ? "image/png" : "application/json";

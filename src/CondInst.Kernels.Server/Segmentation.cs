@@ -12,14 +12,17 @@ namespace CondInst.Kernels.Server;
 /// <param name="Label">0-based class index.</param>
 /// <param name="ClassName">Class name.</param>
 /// <param name="MaskCounts">The full-size mask's COCO compressed RLE counts string.</param>
-internal sealed record Detection(float X1, float Y1, float X2, float Y2, float Score, int Label, string ClassName, string MaskCounts);
+internal sealed record ServedInstance(float X1, float Y1, float X2, float Y2, float Score, int Label, string ClassName, string MaskCounts);
 
 /// <summary>The detections of one image, in descending score order.</summary>
 /// <param name="Width">Image width.</param>
 /// <param name="Height">Image height.</param>
 /// <param name="Detections">Instances.</param>
-internal sealed record Segmentation(int Width, int Height, IReadOnlyList<Detection> Detections)
+internal sealed record Segmentation(int Width, int Height, IReadOnlyList<ServedInstance> Detections)
 {
+    /// <summary>The model library's own result (opaque outside <see cref="ModelAdapter"/>).</summary>
+    public ModelAdapter.NativeResult? Native { get; init; }
+
     /// <summary>
     /// The per-request parameters, applied to the model's output: instances under <paramref name="scoreThreshold"/>
     /// dropped, then at most <paramref name="maxDetections"/> kept. They can only tighten the model's own settings
@@ -27,7 +30,7 @@ internal sealed record Segmentation(int Width, int Height, IReadOnlyList<Detecti
     /// </summary>
     public Segmentation Filter(float? scoreThreshold, int? maxDetections)
     {
-        IEnumerable<Detection> kept = Detections;
+        IEnumerable<ServedInstance> kept = Detections;
         if (scoreThreshold is { } t) kept = kept.Where(d => d.Score >= t);
         if (maxDetections is { } m) kept = kept.Take(m);
         return this with { Detections = [.. kept] };

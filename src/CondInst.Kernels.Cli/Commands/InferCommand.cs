@@ -18,9 +18,10 @@ public static class InferCommand
         var dump = new Option<bool>("--dump") { Description = "Write every stage as .npy under OUT/dump/<image>/" };
         var shard = new Option<string?>("--shard") { Description = "With --images: worker i of n (i/n, 0-based) takes its share of the sorted files and writes into OUT/shard-i-of-n/ (join with merge)" };
         var overlayThr = new Option<float>("--overlay-thr") { Description = "Minimum score of the instances drawn on the overlays (results.json keeps all)", DefaultValueFactory = _ => 0.3f };
+        var ann = new Option<string?>("--ann") { Description = "COCO annotation file: write each result's image_id as its integer id (by file_name); without it, the file stem" };
         var command = new Command("infer", "Detect instances: writes OUT/results.json (COCO results), OUT/<image>.png overlays and, with --dump, stage dumps.")
         {
-            weights, image, images, output, device, scoreThr, maxDets, dump, overlayThr, shard,
+            weights, image, images, output, device, scoreThr, maxDets, dump, overlayThr, ann, shard,
         };
         command.Validators.Add(r =>
         {
@@ -39,10 +40,12 @@ public static class InferCommand
                 (files, outDir) = (s.Take(files), Path.Combine(outDir, s.FolderName));
                 if (files.Count == 0) return MergeCommand.WriteEmptyShard(outDir, stdout);
             }
+            var dataset = r.GetValue(ann) is string annPath ? EvalCommand.AnnotationsFor(annPath, files) : null;
             var request = new InferenceRequest(r.GetValue(weights)!, files, outDir, r.GetValue(device)!,
                 new ModelOptions { ScoreThreshold = r.GetValue(scoreThr), MaxDetections = r.GetValue(maxDets) }, r.GetValue(dump), r.GetValue(overlayThr));
             var progress = files.Count > 1 ? new ProgressBar(stderr) : null;
             var summary = InferenceJob.Run(request, progress is null ? null : progress.Report, w => stderr.WriteLine($"warning: {w}"));
+            if (dataset != null) CondInst.Kernels.Coco.CocoResults.AssignImageIds(summary.ResultsJson, dataset, summary.ResultsJson);
             stdout.WriteLine($"device: {summary.Device}");
             stdout.WriteLine($"{summary.Instances} instance(s) in {files.Count} image(s)");
             stdout.WriteLine($"results:  {summary.ResultsJson}");
