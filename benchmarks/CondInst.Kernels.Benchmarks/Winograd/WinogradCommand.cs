@@ -7,8 +7,7 @@ namespace CondInst.Kernels.Benchmarks.Winograd;
 /// <summary>
 /// <c>winograd</c>: the cpu backend's 3x3 stride-1 algorithms (im2col GEMM, Winograd F(2x2, 3x3), F(4x4, 3x3)) on
 /// every such layer of the R-50 CondInst. <c>--part error</c> prints each algorithm's error against a double-precision
-/// direct convolution; <c>--part speed</c> times the three interleaved, round after round, and prints their ratios;
-/// <c>--part stem</c> times the 7x7 stride-2 stem as given and split into its four input phases (<see cref="ConvPhases"/>).
+/// direct convolution; <c>--part speed</c> times the three interleaved, round after round, and prints their ratios.
 /// </summary>
 public static class WinogradCommand
 {
@@ -16,7 +15,7 @@ public static class WinogradCommand
 
     public static Command Create(TextWriter stdout)
     {
-        var parts = new Option<string>("--parts") { Description = "error, speed, stem (comma-separated).", DefaultValueFactory = _ => "error,speed" };
+        var parts = new Option<string>("--parts") { Description = "error, speed or both (comma-separated).", DefaultValueFactory = _ => "error,speed" };
         var samples = new Option<int>("--samples") { Description = "Output elements per layer checked against the double-precision sum.", DefaultValueFactory = _ => 20000 };
         var rounds = new Option<int>("--rounds") { Description = "Timed rounds per layer (each runs every algorithm once, after one warm-up round).", DefaultValueFactory = _ => 5 };
         var layers = new Option<string>("--layers") { Description = "Only the layers whose name contains one of these (comma-separated); all when empty.", DefaultValueFactory = _ => "" };
@@ -24,7 +23,7 @@ public static class WinogradCommand
         command.SetAction(r =>
         {
             var p = r.GetValue(parts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (p.FirstOrDefault(x => x is not ("error" or "speed" or "stem")) is { } bad) throw new ArgumentException($"--parts: unknown part '{bad}', expected error, speed or stem");
+            if (p.FirstOrDefault(x => x is not ("error" or "speed")) is { } bad) throw new ArgumentException($"--parts: unknown part '{bad}', expected error or speed");
             int n = r.GetValue(samples), k = r.GetValue(rounds);
             if (n < 1) throw new ArgumentException($"--samples must be at least 1, found {n}");
             if (k < 1) throw new ArgumentException($"--rounds must be at least 1, found {k}");
@@ -34,7 +33,6 @@ public static class WinogradCommand
             if (!ConvWinograd.Supported) throw new InvalidOperationException("winograd: this CPU lacks AVX2 + FMA, so the cpu backend has no Winograd path");
             if (p.Contains("error")) Error(stdout, chosen, n);
             if (p.Contains("speed")) Speed(stdout, chosen, k);
-            if (p.Contains("stem")) Stem(stdout, k);
             return 0;
         });
         return command;
@@ -112,41 +110,6 @@ public static class WinogradCommand
             conv.Algorithm = ConvAlgorithm.Auto;
             int tile = CpuBackend.WinogradTile(conv, layer.H, layer.W);
             o.WriteLine(Inv($"| {layer.Name} | {layer.Shape} | {med[0]:0.00} | {med[1]:0.00} | {med[2]:0.00} | {med[1] / med[0]:0.00} | {med[2] / med[0]:0.00} | {med[2] / med[1]:0.00} | {(tile == 0 ? "GEMM" : $"F({tile}x{tile})")} |"));
-        }
-        o.WriteLine();
-    }
-
-    // The stem (3→64, 7x7, stride 2, padding 3, folded BN, ReLU) at both input sizes of the benchmarks, the plain
-    // im2col GEMM and the phase split interleaved as in Speed.
-    private static void Stem(TextWriter o, int rounds)
-    {
-        o.WriteLine($"Stem, median of {rounds} interleaved rounds after one warm-up round, {CpuWorkers.Shared.Threads} threads, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
-        o.WriteLine();
-        o.WriteLine("| input | GEMM ms | phases ms | phases / GEMM |");
-        o.WriteLine("|---|---:|---:|---:|");
-        var spec = ConvSpec.Square(3, 64, 7, stride: 2, pad: 3);
-        using var backend = new CpuBackend();
-        foreach (var (h, w) in new[] { (800, 1344), (800, 1216) })
-        {
-            var rng = new Random(h + w);
-            var wt = Enumerable.Range(0, (int)spec.WeightCount).Select(_ => (float)(R50Conv3x3.Normal(rng) * Math.Sqrt(2.0 / 147))).ToArray();
-            var x = Enumerable.Range(0, 3 * h * w).Select(_ => (float)R50Conv3x3.Normal(rng)).ToArray();
-            using var conv = (CpuConv)backend.PrepareConv(spec, wt, new float[64], []);
-            using var xt = backend.Upload<float>(x, 1, 3, h, w);
-            using var yt = backend.Allocate(DType.Float32, 1, 64, spec.OutH(h), spec.OutW(w));
-            ConvAlgorithm[] kinds = [ConvAlgorithm.Gemm, ConvAlgorithm.Auto];
-            var times = kinds.Select(_ => new List<double>()).ToArray();
-            for (int r = -1; r < rounds; r++)
-                for (int j = 0; j < kinds.Length; j++)
-                {
-                    int a = (j + Math.Max(r, 0)) % kinds.Length;
-                    conv.Algorithm = kinds[a];
-                    var sw = Stopwatch.StartNew();
-                    backend.Conv2d(conv, xt, yt, null, relu: true);
-                    if (r >= 0) times[a].Add(sw.Elapsed.TotalMilliseconds);
-                }
-            double g = Median(times[0]), ph = Median(times[1]);
-            o.WriteLine(Inv($"| 3x{h}x{w} | {g:0.00} | {ph:0.00} | {ph / g:0.00} |"));
         }
         o.WriteLine();
     }

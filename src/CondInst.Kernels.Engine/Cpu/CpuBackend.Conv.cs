@@ -37,45 +37,33 @@ public sealed partial class CpuBackend
         if (n == 0) return;
         var xt = Host("conv2d", x);
         var yt = Host("conv2d", y);
-        float* yp = yt.Pointer<float>(), xp = xt.Pointer<float>();
-        Tensor? copy = null, phases = null;
+        float* yp = yt.Pointer<float>();
+        Tensor? copy = null;
         try
         {
-            var run = c;
-            if (c.Phases is { } p && c.Algorithm == ConvAlgorithm.Auto)
-            {
-                // Stride 2 as stride 1 over the four phases of the input (ConvPhases).
-                var (hp, wp) = ConvPhases.Size(h, w);
-                phases = Allocate(DType.Float32, n, p.Spec.InChannels, hp, wp);
-                float* xs = ((HostTensor)phases).Pointer<float>();
-                (c.PhaseJob ??= new ConvPhases()).Split(xp, xs, n, c.Spec.InChannels, h, w);
-                (run, h, w) = (p, hp, wp);
-                xp = xs;
-            }
             float* rp = residual is null ? null : Host("conv2d", residual).Pointer<float>();
-            if (rp == yp && run.K > ConvGemm.KC)
+            if (rp == yp && c.K > ConvGemm.KC)
             {
                 // y doubles as the residual: partial sums would overwrite it before the last pass reads it.
                 copy = Allocate(DType.Float32, residual!.Shape.ToArray());
                 Copy(residual, copy);
                 rp = ((HostTensor)copy).Pointer<float>();
             }
-            int tile = WinogradTile(run, oh, ow);
+            int tile = WinogradTile(c, oh, ow);
             if (tile > 0)
             {
-                var job = run.WinogradJob ??= new ConvWinograd();
-                job.Run(run, tile, xp, yp, rp, relu, n, h, w, oh, ow);
+                var job = c.WinogradJob ??= new ConvWinograd();
+                job.Run(c, tile, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
             }
             else
             {
-                var job = run.Job ??= new ConvGemm();
-                job.Run(run, xp, yp, rp, relu, n, h, w, oh, ow);
+                var job = c.Job ??= new ConvGemm();
+                job.Run(c, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
             }
         }
         finally
         {
             copy?.Dispose();
-            phases?.Dispose();
         }
     }
 

@@ -76,28 +76,6 @@ public sealed class ConvAlgorithmTests
     public void GemmMatchesReference(int cin, int cout, int k, int stride, int pad, int h, int w) =>
         Run(ConvAlgorithm.Gemm, ConvSpec.Square(cin, cout, k, stride, pad), 1, h, w, residualRelu: true);
 
-    // Stride-2 convolutions with few input channels and large kernels run over the input's four phases.
-    public static TheoryData<int, int, int, int, int, int, int, bool> PhaseCases => new()
-    {
-        // cin, cout, k, pad, h, w, batch, residual+relu
-        { 3, 64, 7, 3, 64, 90, 1, true },   // the stem, even sizes
-        { 3, 13, 7, 3, 33, 47, 2, false },  // odd sizes: the odd phases one row and column short
-        { 2, 8, 5, 2, 21, 30, 1, true },    // 5x5: a 3x3 phase kernel, padding 1
-        { 4, 7, 7, 2, 19, 18, 1, true },    // even padding: phases start on the other parity
-        { 3, 6, 6, 3, 16, 23, 1, false },   // even kernel
-        { 3, 9, 7, 3, 1, 1, 1, true },      // 1x1 image: one pixel, everything else padding
-        { 1, 5, 7, 0, 9, 12, 1, false },    // no padding
-    };
-
-    [Theory]
-    [MemberData(nameof(PhaseCases))]
-    public void PhasesMatchReference(int cin, int cout, int k, int pad, int h, int w, int n, bool residualRelu)
-    {
-        var s = ConvSpec.Square(cin, cout, k, stride: 2, pad: pad);
-        Assert.True(ConvPhases.Applies(s));
-        Run(ConvAlgorithm.Auto, s, n, h, w, residualRelu);
-    }
-
     [Fact]
     public void WinogradIsChosenOnlyWhereItApplies()
     {
@@ -110,8 +88,6 @@ public sealed class ConvAlgorithmTests
         Assert.False(c3s2.HasWinograd);
         Assert.False(c3d2.HasWinograd);
         Assert.False(c1.HasWinograd);
-        Assert.Null(c3s2.Phases); // 3x3: the phase kernel would be 2x2 over 4x the channels, 78 % more work
-        Assert.False(ConvPhases.Applies(ConvSpec.Square(64, 64, 7, stride: 2, pad: 3)));
     }
 
     private static void Run(ConvAlgorithm algorithm, ConvSpec s, int n, int h, int w, bool residualRelu)

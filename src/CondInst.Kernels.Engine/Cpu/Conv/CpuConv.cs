@@ -41,11 +41,7 @@ internal sealed unsafe class CpuConv : IPreparedConv
                 }
             }
         HasWinograd = spec is { KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, Groups: 1 } && ConvWinograd.Supported;
-        if (ConvPhases.Applies(spec)) Phases = new CpuConv(ConvPhases.Spec(spec), ConvPhases.Weights(spec, weight), bias, scale);
     }
-
-    /// <summary>The same convolution over the input's four phases (stride 2 as stride 1), where that applies.</summary>
-    public CpuConv? Phases { get; }
 
     /// <summary>
     /// Makes the transformed weights of F(m x m, 3x3) on first use (the head's shared convolutions run at several
@@ -105,9 +101,6 @@ internal sealed unsafe class CpuConv : IPreparedConv
     /// <summary>Row panels of MR per group.</summary>
     public int MPanels { get; }
 
-    /// <summary>Reusable phase-split job object.</summary>
-    internal ConvPhases? PhaseJob { get; set; }
-
     /// <summary>Reusable Winograd job object.</summary>
     internal ConvWinograd? WinogradJob { get; set; }
 
@@ -125,7 +118,6 @@ internal sealed unsafe class CpuConv : IPreparedConv
     /// <inheritdoc/>
     public void Dispose()
     {
-        Phases?.Dispose();
         _packed?.Dispose();
         _bias?.Dispose();
         _winograd2?.Dispose();
@@ -140,13 +132,10 @@ internal sealed unsafe class CpuConv : IPreparedConv
 /// <summary>Convolution algorithms of the CPU backend.</summary>
 internal enum ConvAlgorithm
 {
-    /// <summary>
-    /// Winograd for 3x3 stride-1 convolutions with enough output tiles, the phase split for the stride-2 stem,
-    /// else the im2col GEMM.
-    /// </summary>
+    /// <summary>Winograd for 3x3 stride-1 convolutions with enough output tiles, else the im2col GEMM.</summary>
     Auto,
 
-    /// <summary>Always the packed im2col GEMM on the convolution as given.</summary>
+    /// <summary>Always the packed im2col GEMM.</summary>
     Gemm,
 
     /// <summary>Winograd F(2x2, 3x3) whenever the convolution allows it.</summary>

@@ -8,11 +8,11 @@ namespace CondInst.Kernels;
 /// Winograd F(4x4, 3x3) transforms (Lavin and Gray): a 4x4 output tile is A^T·[(G·g·G^T) ⊙ (B^T·d·B)]·A for a 6x6
 /// input tile d and a 3x3 kernel g. Element ξ = 6i + j of a transformed tile is one of 36 independent GEMMs.
 /// <para>
-/// Derivation (Toom-Cook, transposed for correlation): the 4 outputs and 3 taps make a product of degree 3 + 2 = 5,
-/// which six interpolation points determine; we take 0, 1, -1, 2, -2 and ∞. G evaluates the kernel at the points
-/// (g0 + g1·p + g2·p², ∞ giving g2), divided by the Lagrange denominators Π(p - q) = 4, -6, -6, 24, 24 (and 1);
-/// A^T is the transposed evaluation of the 4-term output polynomial (rows p^0..p^3; ∞ only reaches the last output);
-/// B^T is the transposed interpolation, the coefficients of the Lagrange numerators Π(x - q):
+/// Derivation (Toom-Cook): F(4, 3) is the product of a degree-3 and a degree-2 polynomial, degree 5, so it needs six
+/// interpolation points; we take 0, 1, -1, 2, -2 and ∞. B^T evaluates the input at those points (rows of the inverse
+/// Vandermonde, scaled), G evaluates the kernel there (g0 + g1·p + g2·p², with the Lagrange denominators 4, -6, -6,
+/// 24, 24, 1 folded in), and A^T reads the four outputs off the products (powers p^0..p^3 of each point; ∞ only
+/// reaches the last output):
 /// B^T = [[4,0,-5,0,1,0],[0,-4,-4,1,1,0],[0,4,-4,-1,1,0],[0,-2,-1,2,1,0],[0,2,-1,-2,1,0],[0,4,0,-5,0,1]],
 /// G = [[¼,0,0],[-⅙,-⅙,-⅙],[-⅙,⅙,-⅙],[1/24,1/12,⅙],[1/24,-1/12,⅙],[0,0,1]],
 /// A^T = [[1,1,1,1,1,0],[0,1,-1,2,-2,0],[0,1,1,4,4,0],[0,1,-1,8,-8,1]].
