@@ -243,7 +243,7 @@ public static class BenchCommand
 }
 
 /// <summary>
-/// Static convolution multiply-adds of the CondInst body per part for one padded input, counted as the spec counts
+/// Static convolution multiply-adds of the CondInst body per part for one padded input, counted as docs/INFERENCE.md#sizes counts
 /// them (k·k·C_in/groups per output element of every nn.Conv2d, from <see cref="ConvSpec.Macs"/>; norms, activations,
 /// resizes and bias adds not counted). The R-50 at 1344x800 gives 239,881,420,800.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace CondInst.Kernels;
 
 // Convolution: packed GEMM with im2col fused into the packing and the BN/bias/residual/ReLU epilogue fused into
-// the micro-kernel's store (see Gemm/).
+// the micro-kernel's store (see Conv/).
 public sealed partial class CpuBackend
 {
     // Below this many 2x2 tiles a 3x3 convolution has too few Winograd blocks to keep the cores busy; the GEMM

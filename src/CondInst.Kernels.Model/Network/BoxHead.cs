@@ -1,6 +1,6 @@
 namespace CondInst.Kernels.Model;
 
-/// <summary>The head's outputs on one FPN level (spec section 4); all [1, C, H, W].</summary>
+/// <summary>The head's outputs on one FPN level (docs/INFERENCE.md#box-head); all [1, C, H, W].</summary>
 internal sealed record LevelOutputs(Tensor ClsScore, Tensor BboxPred, Tensor Centerness, Tensor ParamPred) : IDisposable
 {
     public void Dispose()

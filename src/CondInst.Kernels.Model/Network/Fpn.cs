@@ -2,7 +2,7 @@ namespace CondInst.Kernels.Model;
 
 /// <summary>
 /// FPN from C3..C5 with P6 = conv(P5) and P7 = conv(ReLU(P6)) on the outputs, all convolutions with bias and no
-/// activation; top-down path by nearest resize to the lateral's size (spec section 3).
+/// activation; top-down path by nearest resize to the lateral's size (docs/INFERENCE.md#fpn).
 /// </summary>
 internal sealed class Fpn : IDisposable
 {

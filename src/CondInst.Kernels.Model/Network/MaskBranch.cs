@@ -1,7 +1,7 @@
 namespace CondInst.Kernels.Model;
 
 /// <summary>
-/// The mask feature branch (spec section 6): conv+BN+ReLU on P3, P4, P5, the coarser two brought to P3's size by
+/// The mask feature branch (docs/INFERENCE.md#mask-branch): conv+BN+ReLU on P3, P4, P5, the coarser two brought to P3's size by
 /// aligned_bilinear and summed in that order, four conv+BN+ReLU, then a 1x1 conv with bias to 8 channels (stride 8).
 /// </summary>
 internal sealed class MaskBranch : IDisposable

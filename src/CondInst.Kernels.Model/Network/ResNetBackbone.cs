@@ -1,7 +1,7 @@
 namespace CondInst.Kernels.Model;
 
 /// <summary>
-/// ResNet-50, pytorch style (stride on the 3x3), frozen BatchNorm folded into every convolution (spec section 2).
+/// ResNet-50, pytorch style (stride on the 3x3), frozen BatchNorm folded into every convolution (docs/INFERENCE.md#backbone).
 /// Returns C3, C4, C5 (C2 is only dumped: the FPN starts at level 1).
 /// </summary>
 internal sealed class ResNetBackbone : IDisposable

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace CondInst.Kernels.Model;
 
 /// <summary>
-/// Writes detections as a COCO results file (the list <c>CocoMetric</c> dumps for 'segm', spec 7.2), one entry per
+/// Writes detections as a COCO results file (the list <c>CocoMetric</c> dumps for 'segm', docs/INFERENCE.md#coco-output), one entry per
 /// instance:
 /// <code>{"image_id": "000000397133", "file_name": "000000397133.jpg", "category_id": 44, "label": 39,
 ///  "bbox": [x, y, w, h], "score": 0.87, "segmentation": {"size": [h, w], "counts": "..."}}</code>

@@ -1,6 +1,6 @@
 namespace CondInst.Kernels.Model;
 
-/// <summary>One detected instance, in original-image pixels (mmdetection's <c>pred_instances</c> row, spec 7.1).</summary>
+/// <summary>One detected instance, in original-image pixels (mmdetection's <c>pred_instances</c> row, docs/INFERENCE.md#result).</summary>
 /// <param name="X1">Left edge.</param>
 /// <param name="Y1">Top edge.</param>
 /// <param name="X2">Right edge.</param>

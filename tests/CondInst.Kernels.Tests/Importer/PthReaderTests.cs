@@ -44,7 +44,7 @@ public sealed class PthReaderTests
         using var ckpt = Checkpoint.Load(ImporterFiles.Mini);
         foreach (var (name, first) in TorchExpected.MiniSpots)
             Assert.Equal(first, ckpt.Tensors[name].ToFloat32().Take(first.Length));
-        // The fixture has the R-50 key set exactly (spec/state_dict_r50.txt); only the widths differ.
+        // The fixture has the R-50 key set exactly (Fixtures/r50/state_dict_r50.txt); only the widths differ.
         Assert.Equal(new[] { 16, 3, 7, 7 }, ckpt.Tensors["backbone.conv1.weight"].Shape);
         Assert.Empty(ckpt.Tensors["bbox_head.scales.4.scale"].Shape);
         Assert.Equal(TensorDType.Int64, ckpt.Tensors["backbone.layer4.2.bn3.num_batches_tracked"].DType);

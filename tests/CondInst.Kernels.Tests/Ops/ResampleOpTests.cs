@@ -81,7 +81,7 @@ public sealed class ResampleOpTests
             }
     }
 
-    // The reference itself, against values written out by hand from the spec (section 6.1).
+    // The reference itself, against values written out by hand from the closed form in docs/INFERENCE.md#aligned-bilinear.
     [Fact]
     public void ReferenceAlignedBilinearFollowsTheSpecExamples()
     {

@@ -2,7 +2,7 @@ namespace CondInst.Kernels.Tests.Reference;
 
 public sealed partial class ReferenceBackend
 {
-    // Three 1x1 layers per instance as the spec lays the 169 parameters out: W0 8x10, W1 8x8, W2 1x8, b0, b1, b2.
+    // Three 1x1 layers per instance as docs/INFERENCE.md#dynamic-parameters lays the 169 parameters out: W0 8x10, W1 8x8, W2 1x8, b0, b1, b2.
     public override void DynamicMaskHead(Tensor features, Tensor parameters, Tensor instances, float featureStride, float sizeOfInterest, Tensor logits)
     {
         int n = OpChecks.DynamicMaskHead(this, features, parameters, instances, logits);

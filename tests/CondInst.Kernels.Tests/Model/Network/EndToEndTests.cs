@@ -25,7 +25,7 @@ public sealed class EndToEndTests
     [Fact]
     public void R50ShapedModelRunsAtASmallInput()
     {
-        // Every key and shape of the published R-50 (spec/state_dict_r50.txt), random values, through the
+        // Every key and shape of the published R-50 (Fixtures/r50/state_dict_r50.txt), random values, through the
         // safetensors writer and the normal loader; output shapes and geometry are checked.
         string dir = Directory.CreateTempSubdirectory("r50").FullName;
         try

@@ -1,7 +1,7 @@
 namespace CondInst.Kernels.Model;
 
 /// <summary>
-/// The dynamic mask head and mask paste (spec section 7) on the device: all instances' logits at stride 8 in one
+/// The dynamic mask head and mask paste (docs/INFERENCE.md#mask-head, #mask-paste) on the device: all instances' logits at stride 8 in one
 /// launch, aligned ×2 (logits), sigmoid, then the paste fused into one operation (<see cref="IBackend.PasteMasks"/>:
 /// aligned ×4 cropped to the resized image, bilinear (align_corners false) to the original size, threshold). The
 /// paste runs in chunks of instances so that memory stays bounded for large images; the binary masks come back to

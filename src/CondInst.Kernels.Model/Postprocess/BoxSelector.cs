@@ -31,7 +31,7 @@ internal sealed class KeptDetections : IDisposable
 }
 
 /// <summary>
-/// Box post-processing (spec section 5) on the device: per level sigmoid + score filter + top-k
+/// Box post-processing (docs/INFERENCE.md#box-postprocessing) on the device: per level sigmoid + score filter + top-k
 /// (<see cref="IBackend.TopKScores"/>), decoding, parameter gathering, then class-aware NMS and max_per_img.
 /// The host reads back only counts, the kept rows' boxes/scores/labels and point indices (a few KB): the number
 /// of detections decides every later shape, so one small read is unavoidable.

@@ -7,9 +7,9 @@ using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Tga;
 using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.PixelFormats;
-using static CondInst.Kernels.Tests.Model.Imaging.TestImages;
+using static CondInst.Kernels.Tests.Model.Input.TestImages;
 
-namespace CondInst.Kernels.Tests.Model.Imaging;
+namespace CondInst.Kernels.Tests.Model.Input;
 
 /// <summary>Every unloadable input gives one <see cref="ImageLoadException"/> naming the file and the problem.</summary>
 public sealed class ImageLoadErrorTests : IDisposable

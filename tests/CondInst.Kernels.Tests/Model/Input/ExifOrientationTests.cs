@@ -2,9 +2,9 @@ using CondInst.Kernels.Model;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
-using static CondInst.Kernels.Tests.Model.Imaging.TestImages;
+using static CondInst.Kernels.Tests.Model.Input.TestImages;
 
-namespace CondInst.Kernels.Tests.Model.Imaging;
+namespace CondInst.Kernels.Tests.Model.Input;
 
 /// <summary>Pillow's exif_transpose for every orientation, on a 2x3 image whose six pixels are all different.</summary>
 public sealed class ExifOrientationTests

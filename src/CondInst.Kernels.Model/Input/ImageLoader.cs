@@ -8,13 +8,13 @@ namespace CondInst.Kernels.Model;
 
 /// <summary>
 /// Loads images as mmdetection's test pipeline does: mmcv <c>LoadImageFromFile</c> with imdecode_backend 'pillow',
-/// flag 'color', channel_order 'bgr' (spec 1.1). That is: decode, apply the EXIF orientation
+/// flag 'color', channel_order 'bgr' (docs/INFERENCE.md#decode). That is: decode, apply the EXIF orientation
 /// (<c>ImageOps.exif_transpose</c>), convert to 8-bit RGB by Pillow's rules (mode 'LA' composited over
 /// (124, 117, 104)), then reverse the channels to BGR. Decoding is SixLabors.ImageSharp 2.1 (JPEG, PNG, BMP, GIF
 /// first frame, TGA, TIFF, WebP, PBM).
 /// <para>Where the result can differ from Pillow's bytes:</para>
 /// <list type="bullet">
-/// <item>JPEG: ImageSharp's decoder is not libjpeg; pixels may differ by ±1 (IDCT and chroma upsampling, spec 1.1).
+/// <item>JPEG: ImageSharp's decoder is not libjpeg; pixels may differ by ±1 (IDCT and chroma upsampling).
 /// CMYK/YCCK JPEGs are converted to RGB inside ImageSharp, which does not expose the ink values; Pillow computes
 /// R = (255 − K) − round(C·(255 − K) / 255) on libjpeg's (Adobe-inverted) output, so those may differ by ±1 too.</item>
 /// <item>16-bit TIFF and 16-bit PGM/PPM go through ImageSharp's rounded 16→8-bit scaling, not Pillow's clip (grey)

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace CondInst.Kernels.Tests.Model.Imaging;
+namespace CondInst.Kernels.Tests.Model.Input;
 
 /// <summary>Byte-level builders for small test images, so every header field and sample is under the test's control.</summary>
 internal static class TestImages

@@ -3,7 +3,7 @@ using CondInst.Kernels.Tests.Harness;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace CondInst.Kernels.Tests.Model.Imaging;
+namespace CondInst.Kernels.Tests.Model.Input;
 
 /// <summary>The mini fixture's input.png through the loader, checked against lossless decoding and mmdetection's resize.</summary>
 public sealed class FixtureDecodeTests

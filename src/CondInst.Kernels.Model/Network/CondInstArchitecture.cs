@@ -4,7 +4,7 @@ namespace CondInst.Kernels.Model;
 
 /// <summary>
 /// The free sizes of a CondInst R-50-FPN model, inferred from its weights so that the narrow test model and the
-/// published R-50 load with the same code. Fixed by the architecture (spec sections 2-7): Bottleneck ResNet with
+/// published R-50 load with the same code. Fixed by the architecture (docs/INFERENCE.md): Bottleneck ResNet with
 /// expansion 4 and (3, 4, 6, 3) blocks, FPN from C3 with P6/P7 on the output, 5 levels with strides 8..128,
 /// GroupNorm(32) head towers, a BatchNorm mask branch on P3-P5, and a 3-layer dynamic head of width 8.
 /// </summary>

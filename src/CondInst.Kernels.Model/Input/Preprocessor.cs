@@ -1,7 +1,7 @@
 namespace CondInst.Kernels.Model;
 
 /// <summary>
-/// Image → network input on the device (spec section 1): Pillow-equal bilinear resize of the BGR bytes, then
+/// Image → network input on the device (docs/INFERENCE.md#resize, #normalize): Pillow-equal bilinear resize of the BGR bytes, then
 /// BGR→RGB, (x − mean) / std and zero padding to the padded size.
 /// </summary>
 internal static class Preprocessor

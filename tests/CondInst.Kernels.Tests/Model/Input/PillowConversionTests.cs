@@ -1,7 +1,7 @@
 using CondInst.Kernels.Model;
-using static CondInst.Kernels.Tests.Model.Imaging.TestImages;
+using static CondInst.Kernels.Tests.Model.Input.TestImages;
 
-namespace CondInst.Kernels.Tests.Model.Imaging;
+namespace CondInst.Kernels.Tests.Model.Input;
 
 /// <summary>Each of Pillow's conversions to RGB (then BGR), on hand-built PNGs with hand-computed expected bytes.</summary>
 public sealed class PillowConversionTests

@@ -1,6 +1,6 @@
 using CondInst.Kernels.Model;
 
-namespace CondInst.Kernels.Tests.Model.Imaging;
+namespace CondInst.Kernels.Tests.Model.Input;
 
 /// <summary>A multi-IDAT PNG cut short is refused (ImageSharp alone would decode it with blank rows).</summary>
 public sealed class PngTruncationTests
