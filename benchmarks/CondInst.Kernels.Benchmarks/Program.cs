@@ -3,6 +3,7 @@ using BenchmarkDotNet.Running;
 using CondInst.Kernels.Benchmarks.Onnx;
 using CondInst.Kernels.Benchmarks.Scaling;
 using CondInst.Kernels.Cli.Commands;
+using CondInst.Kernels.Model.Benchmarking;
 
 namespace CondInst.Kernels.Benchmarks;
 

@@ -3,7 +3,7 @@ using CondInst.Kernels.Importer;
 namespace CondInst.Kernels.Model;
 
 /// <summary>
-/// A CondInst model on one device: load it once, then call <see cref="Predict(ReadOnlySpan{byte}, int, int, string, IStageSink?, bool)"/>
+/// A CondInst model on one device: load it once, then call <see cref="Predict(ReadOnlySpan{byte}, int, int, string, IStageObserver?)"/>
 /// per image. Predictions on one model are serialised by a lock (the backend and its memory pool are not
 /// thread-safe), so calling from several threads is safe; for parallel throughput load one model per device.
 /// </summary>
@@ -48,11 +48,11 @@ public sealed class CondInstModel : IDisposable
     /// </summary>
     public static CondInstModel Load(string path, string device = "auto", ModelOptions? options = null)
     {
-        var loaded = LoadWeights(path, options);
+        var loaded = CheckpointLoader.Load(path, options);
         var backend = Devices.Open(device);
         try
         {
-            return new CondInstModel(backend, ownsBackend: true, loaded.Weights, loaded.Arch, loaded.Settings, loaded.Names) { Warnings = loaded.Warnings };
+            return new CondInstModel(backend, ownsBackend: true, loaded.Weights, loaded.Architecture, loaded.Settings, loaded.ClassNames) { Warnings = loaded.Warnings };
         }
         catch
         {
@@ -64,25 +64,8 @@ public sealed class CondInstModel : IDisposable
     /// <summary>Loads a checkpoint onto a backend the caller owns (and disposes after the model).</summary>
     public static CondInstModel Load(string path, IBackend backend, ModelOptions? options = null)
     {
-        var loaded = LoadWeights(path, options);
-        return new CondInstModel(backend, ownsBackend: false, loaded.Weights, loaded.Arch, loaded.Settings, loaded.Names) { Warnings = loaded.Warnings };
-    }
-
-    private static (WeightSet Weights, CondInstArchitecture Arch, TestSettings Settings, IReadOnlyList<string> Names, IReadOnlyList<string> Warnings) LoadWeights(string path, ModelOptions? options)
-    {
-        using var checkpoint = Checkpoint.Load(path);
-        var arch = CondInstArchitecture.InferFrom(checkpoint.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Shape));
-        checkpoint.Bind(arch.ExpectedParameters());
-        var weights = new WeightSet(checkpoint.Tensors
-            .Where(kv => !kv.Key.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
-            .Select(kv => new KeyValuePair<string, (int[], float[])>(kv.Key, (kv.Value.Shape, kv.Value.ToFloat32()))));
-        var names = ClassNameResolver.FromMeta(checkpoint.Meta, arch.NumClasses);
-        var settings = (options ?? new ModelOptions()).Apply(checkpoint.Settings);
-        var warnings = new List<string>();
-        // Published files are named after their sha256 prefix: a mismatch means a truncated or different download.
-        if (!CheckpointHash.MatchesDeclaredPrefix(path))
-            warnings.Add($"{path}: sha256 starts with {CheckpointHash.Sha256Prefix(path)}, but the file name declares {CheckpointHash.DeclaredPrefix(path)} (truncated or different download?)");
-        return (weights, arch, settings, names, warnings);
+        var loaded = CheckpointLoader.Load(path, options);
+        return new CondInstModel(backend, ownsBackend: false, loaded.Weights, loaded.Architecture, loaded.Settings, loaded.ClassNames) { Warnings = loaded.Warnings };
     }
 
     /// <summary>A model from weights already in memory, on a backend the caller owns (tests, benchmarks, random models).</summary>
@@ -100,41 +83,50 @@ public sealed class CondInstModel : IDisposable
     }
 
     /// <summary>Decodes an image file as mmdetection does (Pillow rules, EXIF orientation) and detects instances in it.</summary>
-    public Prediction Predict(string imagePath, IStageSink? sink = null, bool timings = false) => Predict(ImageLoader.Load(imagePath), sink, timings);
+    public Prediction Predict(string imagePath, IStageObserver? observer = null) => Predict(ImageLoader.Load(imagePath), observer);
 
     /// <summary>Detects instances in a decoded image.</summary>
-    public Prediction Predict(DecodedImage image, IStageSink? sink = null, bool timings = false) =>
-        Predict(image.Bgr, image.Width, image.Height, image.Name, sink, timings);
+    public Prediction Predict(DecodedImage image, IStageObserver? observer = null) =>
+        Predict(image.Bgr, image.Width, image.Height, image.Name, observer);
 
     /// <summary>
-    /// Detects instances in an HWC BGR image (as mmdetection's loader gives it). With <paramref name="sink"/> every
-    /// stage is reported by its fixture name; with <paramref name="timings"/> per-stage times are measured.
+    /// Detects instances in an HWC BGR image (as mmdetection's loader gives it). An <paramref name="observer"/> is told
+    /// every stage's tensors by their fixture names and the end of every timed stage (stage dumps, <see cref="StageClock"/>).
     /// </summary>
-    public Prediction Predict(ReadOnlySpan<byte> bgr, int width, int height, string name = "image", IStageSink? sink = null, bool timings = false)
+    public Prediction Predict(ReadOnlySpan<byte> bgr, int width, int height, string name = "image", IStageObserver? observer = null)
     {
+        var o = observer ?? StageObserver.None;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var g = ImageGeometry.For(width, height, Settings.ScaleLong, Settings.ScaleShort);
-            var clock = timings ? new StageClock(Backend) : null;
-            using var input = Preprocessor.Run(Backend, bgr, g, sink);
-            clock?.Lap("preprocess");
-            using var net = _network.Forward(input, sink, clock);
-            using var kept = BoxSelector.Select(Backend, net, g, Settings, sink);
-            clock?.Lap("postprocess");
-            var masks = MaskPredictor.Predict(Backend, net.MaskFeature, kept, g, Settings.MaskThreshold, sink, clock);
-            var instances = new Instance[kept.Count];
-            float sx = (float)g.ScaleX, sy = (float)g.ScaleY;
-            var boxes = new float[kept.Count * 4];
-            for (int i = 0; i < kept.Count; i++)
+            var b = Backend;
+            Tensor input;
+            using (var resized = Preprocessor.Resize(b, bgr, g))
             {
-                // Boxes go back to original pixels by a float32 division by the per-axis scale factors (no clipping).
-                var b = kept.Boxes.AsSpan(4 * i, 4);
-                (boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]) = (b[0] / sx, b[1] / sy, b[2] / sx, b[3] / sy);
-                instances[i] = new Instance(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3], kept.Scores[i], kept.Labels[i], ClassNames[kept.Labels[i]], masks[i]);
+                input = Preprocessor.Normalize(b, resized, g);
+                InputDumps.Report(o, b, resized, input);
             }
-            sink?.Array("det_bboxes", NpyArray.FromFloats(boxes, kept.Count, 4));
-            return new Prediction(name, g, instances, clock?.Laps.ToArray() ?? []);
+            o.StageDone("preprocess");
+            using (input)
+            using (var net = _network.Forward(input, o))
+            using (var kept = BoxSelector.Select(b, net, g, Settings))
+            {
+                var boxes = BoxRescale.ToOriginal(kept.Boxes, g);
+                o.StageDone("postprocess");
+                CandidateDumps.Report(o, b, net, kept);
+                o.Array("det_bboxes", () => NpyArray.FromFloats(boxes, kept.Count, 4));
+                using var probs = MaskPredictor.Probabilities(b, net.MaskFeature, kept, o);
+                o.StageDone("mask_head");
+                var masks = MaskPredictor.Paste(b, probs, g, Settings.MaskThreshold);
+                o.StageDone("mask_paste");
+                MaskDumps.ReportHead(o, b, kept, net.MaskFeature.Dim(2), net.MaskFeature.Dim(3));
+                MaskDumps.ReportPaste(o, b, probs, g, masks);
+                var instances = new Instance[kept.Count];
+                for (int i = 0; i < kept.Count; i++)
+                    instances[i] = new Instance(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3], kept.Scores[i], kept.Labels[i], ClassNames[kept.Labels[i]], masks[i]);
+                return new Prediction(name, g, instances);
+            }
         }
     }
 

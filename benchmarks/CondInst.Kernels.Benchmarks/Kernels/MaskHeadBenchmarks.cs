@@ -14,7 +14,7 @@ public class MaskHeadBenchmarks : KernelBenchmark
 
     private static KernelCase Make(int n) =>
         new($"dynamic head {n} inst @100x152",
-            new Work(2.0 * Cli.Commands.BodyMacs.DynamicHeadMacsPerPixel * H * W * n, 4.0 * (8 * H * W + 169 * n + 3 * n + (long)n * H * W)),
+            new Work(2.0 * Model.Benchmarking.BodyMacs.DynamicHeadMacsPerPixel * H * W * n, 4.0 * (8 * H * W + 169 * n + 3 * n + (long)n * H * W)),
             (b, owned) =>
             {
                 var features = RandomTensor(b, owned, 1, -2, 2, 1, 8, H, W);

@@ -1,4 +1,4 @@
-using CondInst.Kernels.Cli.Commands;
+using CondInst.Kernels.Model.Benchmarking;
 using CondInst.Kernels.Model;
 
 namespace CondInst.Kernels.Benchmarks.Onnx;

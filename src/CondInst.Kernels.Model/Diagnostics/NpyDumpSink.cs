@@ -1,7 +1,7 @@
 namespace CondInst.Kernels.Model;
 
 /// <summary>Writes every reported stage to <c>folder/&lt;name&gt;.npy</c> (same names, shapes and layouts as mmdetection's fixture).</summary>
-public sealed class NpyDumpSink : IStageSink
+public sealed class NpyDumpSink : IStageObserver
 {
     private readonly string _folder;
     private readonly IBackend _backend;
@@ -31,7 +31,14 @@ public sealed class NpyDumpSink : IStageSink
     }
 
     /// <inheritdoc/>
-    public void Array(string name, NpyArray array)
+    public void Array(string name, Func<NpyArray> make) => Array(name, make());
+
+    /// <inheritdoc/>
+    public void StageDone(string stage)
+    {
+    }
+
+    private void Array(string name, NpyArray array)
     {
         array.Write(Path.Combine(_folder, name + ".npy"));
         Written.Add(name);

@@ -20,7 +20,7 @@ internal sealed class Fpn : IDisposable
     }
 
     /// <summary>P3..P7 from C3..C5; the caller owns the returned tensors.</summary>
-    public Tensor[] Forward(Tensor[] c, IStageSink? sink)
+    public Tensor[] Forward(Tensor[] c, IStageObserver observer)
     {
         var lat = new Tensor[3];
         for (int i = 0; i < 3; i++) lat[i] = _lateral[i].Run(c[i], relu: false);
@@ -42,7 +42,7 @@ internal sealed class Fpn : IDisposable
         _b.Unary(UnaryOp.Relu, p[3], relu6);
         p[4] = _output[4].Run(relu6, relu: false);
         relu6.Dispose();
-        for (int i = 0; i < 5; i++) sink?.Tensor($"fpn_p{i + 3}", p[i]);
+        for (int i = 0; i < 5; i++) observer.Tensor($"fpn_p{i + 3}", p[i]);
         return p;
     }
 

@@ -15,8 +15,7 @@ public sealed record Instance(float X1, float Y1, float X2, float Y2, float Scor
 /// <param name="Name">Image name (file name without extension) or the name given.</param>
 /// <param name="Geometry">Original, resized and padded sizes and scale factors.</param>
 /// <param name="Instances">Detections.</param>
-/// <param name="Timings">Per-stage milliseconds when requested, else empty.</param>
-public sealed record Prediction(string Name, ImageGeometry Geometry, IReadOnlyList<Instance> Instances, IReadOnlyList<(string Stage, double Ms)> Timings)
+public sealed record Prediction(string Name, ImageGeometry Geometry, IReadOnlyList<Instance> Instances)
 {
     /// <summary>Original image width.</summary>
     public int Width => Geometry.OriginalWidth;

@@ -23,11 +23,45 @@ internal sealed class KeptDetections : IDisposable
     /// <summary>Host copy of <see cref="Instances"/>.</summary>
     public required float[] InstanceInfo { get; init; }
 
+    /// <summary>Every candidate that went into NMS (for diagnostics); null when the detections were made up.</summary>
+    public Candidates? Candidates { get; init; }
+
     public void Dispose()
     {
         Parameters.Dispose();
         Instances.Dispose();
+        Candidates?.Dispose();
     }
+}
+
+/// <summary>
+/// The candidates of one image before NMS, in level order: where each came from and what NMS was given. Kept so that
+/// diagnostics can show every step (the host arrays are a few KB; the parameters stay on the device).
+/// </summary>
+internal sealed class Candidates : IDisposable
+{
+    public required int Count { get; init; }
+
+    /// <summary>FPN level (0 = P3) of each candidate.</summary>
+    public required int[] Level { get; init; }
+
+    /// <summary>Point index within its level (row-major).</summary>
+    public required int[] Point { get; init; }
+
+    public required int[] Labels { get; init; }
+
+    /// <summary>Decoded boxes x1, y1, x2, y2 in resized-image pixels (Count·4).</summary>
+    public required float[] Boxes { get; init; }
+
+    public required float[] Scores { get; init; }
+
+    /// <summary>Device [Count, 169] controller outputs (rows beyond Count unused).</summary>
+    public required Tensor Parameters { get; init; }
+
+    /// <summary>The candidate rows NMS kept, in NMS order.</summary>
+    public required int[] KeptRows { get; init; }
+
+    public void Dispose() => Parameters.Dispose();
 }
 
 /// <summary>
@@ -38,21 +72,33 @@ internal sealed class KeptDetections : IDisposable
 /// </summary>
 internal static class BoxSelector
 {
-    public static KeptDetections Select(IBackend b, NetworkOutputs net, ImageGeometry g, TestSettings s, IStageSink? sink)
+    public static KeptDetections Select(IBackend b, NetworkOutputs net, ImageGeometry g, TestSettings s)
     {
         int classes = net.Levels[0].ClsScore.Dim(1);
         var points = net.Levels.Select(l => l.ClsScore.Dim(2) * l.ClsScore.Dim(3)).ToArray();
         int perLevelCap = Math.Max(1, (int)Math.Min(s.NmsPre, points.Max() * (long)classes));
         int cap = points.Sum(p => (int)Math.Min(s.NmsPre, p * (long)classes));
+        var parameters = b.Allocate(DType.Float32, Math.Max(cap, 1), CondInstArchitecture.NumParams);
+        try
+        {
+            return Select(b, net, g, s, classes, perLevelCap, cap, parameters);
+        }
+        catch
+        {
+            parameters.Dispose();
+            throw;
+        }
+    }
+
+    private static KeptDetections Select(IBackend b, NetworkOutputs net, ImageGeometry g, TestSettings s, int classes, int perLevelCap, int cap, Tensor parameters)
+    {
         using var idx = b.Allocate(DType.Int32, perLevelCap);
         using var prob = b.Allocate(DType.Float32, perLevelCap);
         using var boxes = b.Allocate(DType.Float32, Math.Max(cap, 1), 4);
         using var scores = b.Allocate(DType.Float32, Math.Max(cap, 1));
         using var labels = b.Allocate(DType.Int32, Math.Max(cap, 1));
         using var pointIdx = b.Allocate(DType.Int32, Math.Max(cap, 1));
-        using var parameters = b.Allocate(DType.Float32, Math.Max(cap, 1), CondInstArchitecture.NumParams);
         var counts = new int[5];
-        var candProbs = sink is null ? null : new List<float>();
         int offset = 0;
         for (int l = 0; l < 5; l++)
         {
@@ -64,13 +110,6 @@ internal static class BoxSelector
                 g.ResizedHeight, g.ResizedWidth, boxes, scores, labels, pointIdx, offset);
             using (var cols = pointIdx.Slice(offset, m))
                 b.GatherColumns(lv.ParamPred, cols, m, parameters, offset);
-            if (candProbs != null)
-            {
-                var pr = new float[m];
-                using var view = prob.Slice(0, m);
-                b.Download<float>(view, pr);
-                candProbs.AddRange(pr);
-            }
             offset += m;
         }
         int total = offset;
@@ -96,10 +135,19 @@ internal static class BoxSelector
             InstanceInfo = info,
             Parameters = b.Allocate(DType.Float32, k, CondInstArchitecture.NumParams),
             Instances = b.Upload<float>(info, k, 3),
+            Candidates = new Candidates
+            {
+                Count = total,
+                Level = level,
+                Point = hostPoints,
+                Labels = hostLabels,
+                Boxes = hostBoxes,
+                Scores = hostScores,
+                Parameters = parameters,
+                KeptRows = keptRows,
+            },
         };
         if (k > 0) b.GatherRows(parameters, keep, k, kept.Parameters);
-        if (sink != null)
-            CandidateDumps.Write(b, sink, net, candProbs!.ToArray(), level, hostPoints, hostLabels, hostBoxes, hostScores, parameters, total, keptRows, kept);
         return kept;
     }
 

@@ -32,8 +32,8 @@ public sealed class OrtBodyTests
         using var x = r.Upload<float>(RandomData.Floats(rng, batch * 3 * h * w, -2f, 2f), batch, 3, h, w);
         using var engine = new CondInstNetwork(r, weights, Narrow);
         using var ort = new OrtBody(r, weights, Narrow, threads: 2);
-        using var expected = engine.Forward(x, null, null);
-        using var actual = ort.Forward(x, null, null);
+        using var expected = engine.Forward(x, StageObserver.None);
+        using var actual = ort.Forward(x, StageObserver.None);
         string[] kinds = ["cls_score", "bbox_pred", "centerness", "param_pred"];
         for (int l = 0; l < 5; l++)
         {
@@ -49,14 +49,15 @@ public sealed class OrtBodyTests
     {
         var weights = WeightSet.Random(Narrow, 11);
         var settings = SmallSettings;
-        var (bgr, width, height) = (CondInst.Kernels.Cli.Commands.BenchImage.Synthetic(160, 120), 160, 120);
+        var (bgr, width, height) = (CondInst.Kernels.Model.Benchmarking.BenchImage.Synthetic(160, 120), 160, 120);
         using var r = new ReferenceBackend();
         using var engine = CondInstModel.Create(r, weights, settings);
         using var peer = CondInstModel.Create(r, weights, settings, (b, w, arch) => new OrtBody(b, w, arch, threads: 2));
         var e = engine.Predict(bgr, width, height);
-        var a = peer.Predict(bgr, width, height, timings: true);
-        Assert.Contains(a.Timings, t => t.Stage == "body");
-        Assert.DoesNotContain(a.Timings, t => t.Stage == "backbone");
+        var clock = new StageClock(peer.Backend);
+        var a = peer.Predict(bgr, width, height, observer: clock);
+        Assert.Contains(clock.Laps, t => t.Stage == "body");
+        Assert.DoesNotContain(clock.Laps, t => t.Stage == "backbone");
         Assert.True(e.Instances.Count > 0, "the random model should detect something for this test to mean anything");
         Assert.Equal(e.Instances.Count, a.Instances.Count);
         for (int i = 0; i < e.Instances.Count; i++)
