@@ -37,11 +37,11 @@ run() { "$@" >"$LOG" 2>&1; }
 step "pack into tests/packaging/feed"
 rm -rf "$PKG/feed" "$PKG"/packages/condinst*
 run dotnet pack CondInst.Kernels.sln -c Release -nologo -o "$PKG/feed" "$@" || fail "dotnet pack"
-for id in CondInst.Kernels CondInst.Kernels.Engine CondInst.Kernels.Importer CondInst.Kernels.Ilgpu condinst; do
+for id in CondInst.Kernels CondInst.Kernels.Engine CondInst.Kernels.Importer CondInst.Kernels.Ilgpu CondInst.Kernels.Coco condinst; do
     ls "$PKG/feed/$id".[0-9]*.nupkg >/dev/null 2>&1 || fail "no $id package in the feed"
     ls "$PKG/feed/$id".[0-9]*.snupkg >/dev/null 2>&1 || fail "no $id symbols package (snupkg) in the feed"
 done
-for id in CondInst.Kernels CondInst.Kernels.Engine CondInst.Kernels.Importer CondInst.Kernels.Ilgpu; do
+for id in CondInst.Kernels CondInst.Kernels.Engine CondInst.Kernels.Importer CondInst.Kernels.Ilgpu CondInst.Kernels.Coco; do
     files="$(unzip -l "$PKG/feed/$id".[0-9]*.nupkg)"
     for tfm in net8.0 net10.0; do grep -q " lib/$tfm/" <<<"$files" || fail "$id has no lib/$tfm"; done
     grep -q " README.md$" <<<"$files" || fail "$id has no readme"

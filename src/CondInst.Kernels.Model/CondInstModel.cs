@@ -1,13 +1,17 @@
 using CondInst.Kernels.Importer;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace CondInst.Kernels.Model;
 
 /// <summary>
-/// A CondInst model on one device: load it once, then call <see cref="Predict(ReadOnlySpan{byte}, int, int, string, IStageObserver?)"/>
-/// per image. Predictions on one model are serialised by a lock (the backend and its memory pool are not
-/// thread-safe), so calling from several threads is safe; for parallel throughput load one model per device.
+/// A CondInst model on one device: load it once, then call <c>Predict</c> per image (from a path, a stream, encoded
+/// bytes, an ImageSharp image or BGR pixels), <c>PredictAsync</c>, or <c>PredictBatch</c>/<c>PredictBatchAsync</c> over
+/// many files. Predictions on one model are serialised by a lock (the backend and its memory pool are not
+/// thread-safe), so calling from several threads is safe; for parallel throughput load one model per device (on the
+/// CPU, give each its share of the cores with <see cref="ModelOptions.CpuThreads"/>).
 /// </summary>
-public sealed class CondInstModel : IDisposable
+public sealed partial class CondInstModel : IDisposable
 {
     private readonly object _gate = new();
     private readonly IConvolutionalBody _network;
@@ -49,7 +53,7 @@ public sealed class CondInstModel : IDisposable
     public static CondInstModel Load(string path, string device = "auto", ModelOptions? options = null)
     {
         var loaded = CheckpointLoader.Load(path, options);
-        var backend = Devices.Open(device);
+        var backend = Devices.Open(device, options?.CpuThreads);
         try
         {
             return new CondInstModel(backend, ownsBackend: true, loaded.Weights, loaded.Architecture, loaded.Settings, loaded.ClassNames) { Warnings = loaded.Warnings };
@@ -83,22 +87,52 @@ public sealed class CondInstModel : IDisposable
     }
 
     /// <summary>Decodes an image file as mmdetection does (Pillow rules, EXIF orientation) and detects instances in it.</summary>
-    public Prediction Predict(string imagePath, IStageObserver? observer = null) => Predict(ImageLoader.Load(imagePath), observer);
+    /// <exception cref="ImageLoadException">The file is missing, unreadable or not a decodable image.</exception>
+    public DetectionResult Predict(string imagePath, IStageObserver? observer = null) =>
+        Run(ImageLoader.Load(imagePath), Path.GetFileName(imagePath), observer, default);
+
+    /// <summary>Decodes an encoded image (JPEG, PNG, ...) read from <paramref name="stream"/> to its end, and detects instances in it.</summary>
+    /// <exception cref="ImageLoadException">The stream is unreadable or does not hold a decodable image.</exception>
+    public DetectionResult Predict(Stream stream, string name = "image") => Run(ImageLoader.Load(stream, name), name, null, default);
+
+    /// <summary>Decodes an encoded image file held in memory and detects instances in it.</summary>
+    /// <exception cref="ImageLoadException">The bytes are not a decodable image.</exception>
+    public DetectionResult Predict(ReadOnlyMemory<byte> encoded, string name = "image") => Run(ImageLoader.Load(encoded, name), name, null, default);
+
+    /// <summary>
+    /// Detects instances in an ImageSharp image, its pixels taken as they are (no EXIF orientation is applied: call
+    /// ImageSharp's <c>AutoOrient</c> first if the image came from a camera file).
+    /// </summary>
+    public DetectionResult Predict(Image<Rgb24> image, string name = "image") => Run(ImageLoader.FromImage(image, name), name, null, default);
 
     /// <summary>Detects instances in a decoded image.</summary>
-    public Prediction Predict(DecodedImage image, IStageObserver? observer = null) =>
-        Predict(image.Bgr, image.Width, image.Height, image.Name, observer);
+    public DetectionResult Predict(DecodedImage image, IStageObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return Run(image, image.Name, observer, default);
+    }
 
     /// <summary>
     /// Detects instances in an HWC BGR image (as mmdetection's loader gives it). An <paramref name="observer"/> is told
     /// every stage's tensors by their fixture names and the end of every timed stage (stage dumps, <see cref="StageClock"/>).
     /// </summary>
-    public Prediction Predict(ReadOnlySpan<byte> bgr, int width, int height, string name = "image", IStageObserver? observer = null)
+    public DetectionResult Predict(ReadOnlySpan<byte> bgr, int width, int height, string name = "image", IStageObserver? observer = null) =>
+        Run(bgr, width, height, name, name, observer, default);
+
+    private DetectionResult Run(DecodedImage image, string fileName, IStageObserver? observer, CancellationToken cancel) =>
+        Run(image.Bgr, image.Width, image.Height, image.Name, fileName, observer, cancel);
+
+    // The stages in order. Diagnostics see them through the observer; the dumps of what the fused operations never
+    // materialise are made here, from the stages' outputs, and cost nothing unless an observer keeps arrays.
+    private DetectionResult Run(ReadOnlySpan<byte> bgr, int width, int height, string name, string fileName, IStageObserver? observer, CancellationToken cancel)
     {
-        var o = observer ?? StageObserver.None;
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var o = cancel.CanBeCanceled ? StageObserver.Combine(observer, StageObserver.Cancellation(cancel)) : observer ?? StageObserver.None;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            cancel.ThrowIfCancellationRequested();
+            using var workers = (Backend as CpuBackend)?.UseWorkers();
             var g = ImageGeometry.For(width, height, Settings.ScaleLong, Settings.ScaleShort);
             var b = Backend;
             Tensor input;
@@ -107,11 +141,11 @@ public sealed class CondInstModel : IDisposable
                 input = Preprocessor.Normalize(b, resized, g);
                 InputDumps.Report(o, b, resized, input);
             }
-            o.StageDone("preprocess");
             using (input)
-            using (var net = _network.Forward(input, o))
-            using (var kept = BoxSelector.Select(b, net, g, Settings))
             {
+                o.StageDone("preprocess");
+                using var net = _network.Forward(input, o);
+                using var kept = BoxSelector.Select(b, net, g, Settings);
                 var boxes = BoxRescale.ToOriginal(kept.Boxes, g);
                 o.StageDone("postprocess");
                 CandidateDumps.Report(o, b, net, kept);
@@ -122,10 +156,10 @@ public sealed class CondInstModel : IDisposable
                 o.StageDone("mask_paste");
                 MaskDumps.ReportHead(o, b, kept, net.MaskFeature.Dim(2), net.MaskFeature.Dim(3));
                 MaskDumps.ReportPaste(o, b, probs, g, masks);
-                var instances = new Instance[kept.Count];
+                var instances = new Detection[kept.Count];
                 for (int i = 0; i < kept.Count; i++)
-                    instances[i] = new Instance(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3], kept.Scores[i], kept.Labels[i], ClassNames[kept.Labels[i]], masks[i]);
-                return new Prediction(name, g, instances);
+                    instances[i] = new Detection(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3], kept.Scores[i], kept.Labels[i], ClassNames[kept.Labels[i]], masks[i]);
+                return new DetectionResult(name, fileName, g, Architecture.NumClasses, instances);
             }
         }
     }

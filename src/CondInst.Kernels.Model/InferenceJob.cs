@@ -76,7 +76,7 @@ public static class InferenceJob
         foreach (var w in model.Warnings) warn?.Invoke(w);
         var keep = ClassFilter(request.Classes, model.ClassNames);
         Directory.CreateDirectory(outDir);
-        var results = new List<ImageResult>();
+        var results = new List<DetectionResult>();
         var overlays = new List<string>();
         var dumps = new List<string>();
         var skips = new List<SkippedImage>();
@@ -99,28 +99,26 @@ public static class InferenceJob
                 continue;
             }
             string? dump = request.Dump ? Path.Combine(outDir, "dump", image.Name) : null;
-            var p = PredictWithDump(model, image, dump);
-            if (keep is not null) p = p with { Instances = [.. p.Instances.Where(d => keep.Contains(d.ClassName))] };
-            var result = ToResult(p, Path.GetFileName(path));
+            var result = PredictWithDump(model, image, dump) with { FileName = Path.GetFileName(path) };
+            if (keep is not null) result = result with { Instances = [.. result.Instances.Where(d => keep.Contains(d.ClassName))] };
             results.Add(result);
-            total += p.Instances.Count;
+            total += result.Instances.Count;
             if (dump is not null) dumps.Add(dump);
             if (request.Overlays)
             {
                 string overlay = OverlayPath(outDir, path);
-                var drawn = result with { Instances = result.Instances.Where(d => d.Score >= request.OverlayScoreThreshold).ToList() };
-                OverlayRenderer.SavePng(overlay, image, OverlayRenderer.FromResult(drawn));
+                OverlayRenderer.SavePng(overlay, image, [.. result.Instances.Where(d => d.Score >= request.OverlayScoreThreshold)]);
                 overlays.Add(overlay);
             }
         }
         progress?.Invoke(request.Images.Count, request.Images.Count, "");
-        string json = CocoResultsWriter.Write(outDir, results, model.Architecture.NumClasses);
+        string json = CocoResultsWriter.Write(outDir, results);
         return new InferenceSummary(json, overlays, dumps, total, model.Backend.Device.Id, results.Count, skips);
     }
 
     // The stages go to a hidden sibling folder that becomes `folder` only once the prediction succeeded, so a failed
     // image leaves no dump behind (and a dump of an earlier run under the same name stays until replaced).
-    private static Prediction PredictWithDump(CondInstModel model, DecodedImage image, string? folder)
+    private static DetectionResult PredictWithDump(CondInstModel model, DecodedImage image, string? folder)
     {
         if (folder is null) return model.Predict(image);
         string partial = Path.Combine(Path.GetDirectoryName(folder)!, "." + Path.GetFileName(folder) + ".partial");
@@ -148,11 +146,6 @@ public static class InferenceJob
                 throw new ArgumentException($"--classes: '{c}' is not a class of this model; its classes are {string.Join(", ", known)}");
         return [.. classes];
     }
-
-    /// <summary>A prediction in the COCO results form (masks RLE-encoded).</summary>
-    public static ImageResult ToResult(Prediction p, string fileName) =>
-        new(p.Name, fileName, p.Width, p.Height, p.Instances.Select(d =>
-            new InstanceResult(d.X1, d.Y1, d.X2, d.Y2, d.Score, d.Label, d.ClassName, Rle.Encode(d.Mask, p.Height, p.Width))).ToList());
 
     private static string OverlayPath(string outDir, string image) => Path.Combine(outDir, Path.GetFileNameWithoutExtension(image) + ".png");
 }

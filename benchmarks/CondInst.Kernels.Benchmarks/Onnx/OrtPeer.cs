@@ -1,5 +1,5 @@
-using CondInst.Kernels.Model.Benchmarking;
 using CondInst.Kernels.Model;
+using CondInst.Kernels.Model.Benchmarking;
 
 namespace CondInst.Kernels.Benchmarks.Onnx;
 

@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CondInst.Kernels.Benchmarks.Onnx;
-using CondInst.Kernels.Model.Benchmarking;
 using CondInst.Kernels.Importer;
 using CondInst.Kernels.Model;
+using CondInst.Kernels.Model.Benchmarking;
 
 namespace CondInst.Kernels.Benchmarks.Scaling;
 

@@ -28,9 +28,10 @@ public static class InferCommand
         var noOverlay = new Option<bool>("--no-overlay") { Description = "Write no overlay images (results.json and dumps only)" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first image that cannot be loaded (default: name it, skip it, go on)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress display (warnings and skipped files are still reported)" };
+        var ann = new Option<string?>("--ann") { Description = "COCO annotation file: write each result's image_id as its integer id (by file_name); without it, the file stem" };
         var command = new Command("infer", "Detect instances: writes OUT/results.json (COCO results), OUT/<image>.png overlays and, with --dump, stage dumps.")
         {
-            weights, image, images, output, device, scoreThr, maxDets, maskThr, nmsIou, classes, dump, overlayThr, noOverlay, failFast, quiet,
+            weights, image, images, output, device, scoreThr, maxDets, maskThr, nmsIou, classes, dump, overlayThr, noOverlay, failFast, quiet, ann,
         };
         command.Validators.Add(r =>
         {
@@ -61,6 +62,7 @@ public static class InferCommand
                     return ExitCodes.NothingProcessed;
                 }
             }
+            var dataset = r.GetValue(ann) is string annPath ? EvalCommand.AnnotationsFor(annPath, files) : null;
             var options = new ModelOptions
             {
                 ScoreThreshold = r.GetValue(scoreThr),
@@ -74,6 +76,7 @@ public static class InferCommand
                 Classes: ClassList(r.GetValue(classes)));
             var summary = ImageProgress.Run(stderr, r.GetValue(quiet), files.Count, progress =>
                 InferenceJob.Run(request, progress.Report, w => progress.Line($"warning: {w}"), s => progress.Line($"skipped: {s.File}: {s.Reason}")));
+            if (dataset != null) CondInst.Kernels.Coco.CocoResults.AssignImageIds(summary.ResultsJson, dataset, summary.ResultsJson);
             stdout.WriteLine($"device: {summary.Device}");
             string skipped = summary.Skipped.Count == 0 ? "" : $"; {summary.Skipped.Count} file(s) skipped (named on stderr)";
             stdout.WriteLine($"{summary.Instances} instance(s) in {summary.Processed} image(s){skipped}");

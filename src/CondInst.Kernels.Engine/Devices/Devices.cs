@@ -22,9 +22,15 @@ public static class Devices
         return list;
     }
 
-    /// <summary>Opens the backend named <paramref name="name"/>; a missing device gives an error naming what was found.</summary>
-    public static IBackend Open(string name)
+    /// <summary>
+    /// Opens the backend named <paramref name="name"/>; a missing device gives an error naming what was found. With
+    /// <paramref name="cpuThreads"/>, a <c>cpu</c> backend gets its own pool of that many threads (see
+    /// <see cref="CpuBackend(int)"/>); without, it shares the process-wide pool.
+    /// </summary>
+    public static IBackend Open(string name, int? cpuThreads = null)
     {
+        if (cpuThreads is < 1) throw new ArgumentOutOfRangeException(nameof(cpuThreads), $"CPU thread count must be at least 1, got {cpuThreads}");
+        IBackend Cpu() => cpuThreads is { } n ? new CpuBackend(n) : new CpuBackend();
         ArgumentNullException.ThrowIfNull(name);
         string key = name.Trim().ToLowerInvariant();
         int index = 0;
@@ -38,13 +44,13 @@ public static class Devices
         switch (key)
         {
             case "cpu":
-                return new CpuBackend();
+                return Cpu();
             case "auto":
                 {
                     var ilgpu = IlgpuDevices();
                     var pick = ilgpu.FirstOrDefault(d => d.Kind == DeviceKind.Cuda && d.Usable)
                         ?? ilgpu.FirstOrDefault(d => d.Kind == DeviceKind.OpenCL && d.Usable && !d.Name.Contains("cpu", StringComparison.OrdinalIgnoreCase));
-                    return pick is null ? new CpuBackend() : OpenIlgpu(pick);
+                    return pick is null ? Cpu() : OpenIlgpu(pick);
                 }
             case "cuda" or "opencl" or "ilgpu-cpu":
                 {

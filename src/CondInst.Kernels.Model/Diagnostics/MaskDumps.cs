@@ -1,3 +1,5 @@
+using L = CondInst.Kernels.Ilgpu.MaskHeadLayout;
+
 namespace CondInst.Kernels.Model;
 
 /// <summary>
@@ -33,22 +35,23 @@ internal static class MaskDumps
         });
         var p = new Lazy<float[]>(() => BoxSelector.Read<float>(b, det.Parameters, k * CondInstArchitecture.NumParams));
         float[] Slice(int from, int per) => Enumerable.Range(0, k).SelectMany(n => p.Value.AsSpan(n * CondInstArchitecture.NumParams + from, per).ToArray()).ToArray();
-        o.Array("dyn_w0", () => NpyArray.FromFloats(Slice(0, 80), k * 8, 10, 1, 1));
-        o.Array("dyn_w1", () => NpyArray.FromFloats(Slice(80, 64), k * 8, 8, 1, 1));
-        o.Array("dyn_w2", () => NpyArray.FromFloats(Slice(144, 8), k, 8, 1, 1));
-        o.Array("dyn_b0", () => NpyArray.FromFloats(Slice(152, 8), k * 8));
-        o.Array("dyn_b1", () => NpyArray.FromFloats(Slice(160, 8), k * 8));
-        o.Array("dyn_b2", () => NpyArray.FromFloats(Slice(168, 1), k));
+        const int hid = L.Hidden, inp = L.Inputs;
+        o.Array("dyn_w0", () => NpyArray.FromFloats(Slice(L.W0At, hid * inp), k * hid, inp, 1, 1));
+        o.Array("dyn_w1", () => NpyArray.FromFloats(Slice(L.W1At, hid * hid), k * hid, hid, 1, 1));
+        o.Array("dyn_w2", () => NpyArray.FromFloats(Slice(L.W2At, hid), k, hid, 1, 1));
+        o.Array("dyn_b0", () => NpyArray.FromFloats(Slice(L.B0At, hid), k * hid));
+        o.Array("dyn_b1", () => NpyArray.FromFloats(Slice(L.B1At, hid), k * hid));
+        o.Array("dyn_b2", () => NpyArray.FromFloats(Slice(L.B2At, 1), k));
     }
 
     /// <summary>The float stages the fused paste skips, from the stride-4 probabilities, and the binary masks.</summary>
-    public static void ReportPaste(IStageObserver o, IBackend b, Tensor probs, ImageGeometry g, IReadOnlyList<byte[]> masks)
+    public static void ReportPaste(IStageObserver o, IBackend b, Tensor probs, ImageGeometry g, IReadOnlyList<CompactMask> masks)
     {
         int k = probs.Dim(0);
         var floats = new Lazy<(float[] Crop, float[] Ori)>(() => Unfused(b, probs, g));
         o.Array("mask_probs_s1_crop", () => NpyArray.FromFloats(floats.Value.Crop, k, g.ResizedHeight, g.ResizedWidth));
         o.Array("mask_probs_ori", () => NpyArray.FromFloats(floats.Value.Ori, k, g.OriginalHeight, g.OriginalWidth));
-        o.Array("det_masks", () => NpyArray.FromBytes(masks.SelectMany(m => m).ToArray(), asBool: true, k, g.OriginalHeight, g.OriginalWidth));
+        o.Array("det_masks", () => NpyArray.FromBytes(masks.SelectMany(m => m.ToFullMask()).ToArray(), asBool: true, k, g.OriginalHeight, g.OriginalWidth));
     }
 
     // Crop at stride 1 and resize to the original size through the unfused operations, in chunks that bound the

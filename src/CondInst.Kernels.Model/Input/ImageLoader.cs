@@ -63,6 +63,24 @@ public static class ImageLoader
         return Decode(buffer.ToArray(), name, name);
     }
 
+    /// <summary>Loads an encoded image (JPEG, PNG, ...) held in memory; <paramref name="name"/> names it in results and errors.</summary>
+    /// <exception cref="ImageLoadException">empty, not an image, truncated or zero-size.</exception>
+    public static DecodedImage Load(ReadOnlyMemory<byte> data, string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return Decode(data.ToArray(), name, name);
+    }
+
+    /// <summary>The pixels of an ImageSharp image as they are (no EXIF orientation applied), as BGR.</summary>
+    public static DecodedImage FromImage(Image<Rgb24> image, string name)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var rgb = new byte[(long)image.Width * image.Height * 3];
+        image.CopyPixelDataTo(rgb);
+        return FromRgb(rgb, image.Width, image.Height, name);
+    }
+
     /// <summary>Wraps (a copy of) BGR HWC bytes as an image, after checking the sizes.</summary>
     public static DecodedImage FromBgr(byte[] bgr, int width, int height, string name) =>
         new(width, height, Checked(bgr, width, height, name, "bgr").ToArray(), name);

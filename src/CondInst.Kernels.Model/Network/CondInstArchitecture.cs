@@ -31,8 +31,8 @@ public sealed record CondInstArchitecture(
     /// <summary>Bottleneck expansion.</summary>
     public const int Expansion = 4;
 
-    /// <summary>Dynamic parameters per instance (10·8 + 8·8 + 8·1 weights, 8 + 8 + 1 biases).</summary>
-    public const int NumParams = 169;
+    /// <summary>Dynamic parameters per instance (<see cref="Ilgpu.MaskHeadLayout"/>: 10·8 + 8·8 + 8·1 weights, 8 + 8 + 1 biases).</summary>
+    public const int NumParams = Ilgpu.MaskHeadLayout.Params;
 
     /// <summary>FPN level strides P3..P7.</summary>
     public static readonly int[] Strides = [8, 16, 32, 64, 128];
@@ -79,8 +79,8 @@ public sealed record CondInstArchitecture(
         int param = Need("bbox_head.controller.weight", 4)[0];
         if (param != NumParams)
             throw new ImporterException($"bbox_head.controller.weight has {param} outputs; this engine's dynamic mask head needs {NumParams} (10->8->8->1)");
-        if (maskOut != 8)
-            throw new ImporterException($"mask_head.mask_feature_head.conv_pred.weight has {maskOut} outputs; the dynamic mask head needs 8 feature channels");
+        if (maskOut != Ilgpu.MaskHeadLayout.FeatureChannels)
+            throw new ImporterException($"mask_head.mask_feature_head.conv_pred.weight has {maskOut} outputs; the dynamic mask head needs {Ilgpu.MaskHeadLayout.FeatureChannels} feature channels");
         return new CondInstArchitecture(stem, blocks, fpn, head, headConvs, classes, maskCh, maskConvs, maskOut);
     }
 

@@ -12,7 +12,7 @@ public interface IStageObserver
     /// <summary>A device tensor; it is valid only during the call (an observer downloads what it keeps).</summary>
     void Tensor(string name, Tensor tensor);
 
-    /// <summary>A host array, made by <paramref name="make"/> only if this observer keeps arrays.</summary>
+    /// <summary>A host array, made by <paramref name="make"/> only if this observer keeps arrays (and only during the call).</summary>
     void Array(string name, Func<NpyArray> make);
 
     /// <summary>The stage <paramref name="stage"/> has been issued (the device may still be running it).</summary>
@@ -30,6 +30,22 @@ public static class StageObserver
     {
         var list = observers.Where(o => o is not null).Select(o => o!).ToArray();
         return list.Length == 1 ? list[0] : new Combined(list);
+    }
+
+    /// <summary>An observer that throws <see cref="OperationCanceledException"/> at the first stage end after <paramref name="cancel"/> is signalled.</summary>
+    internal static IStageObserver Cancellation(CancellationToken cancel) => new Canceller(cancel);
+
+    private sealed class Canceller(CancellationToken cancel) : IStageObserver
+    {
+        public void Tensor(string name, Tensor tensor)
+        {
+        }
+
+        public void Array(string name, Func<NpyArray> make)
+        {
+        }
+
+        public void StageDone(string stage) => cancel.ThrowIfCancellationRequested();
     }
 
     private sealed class Combined(IStageObserver[] observers) : IStageObserver

@@ -41,41 +41,31 @@ internal static class MaskPredictor
         return probs;
     }
 
-    /// <summary>Binary masks from <see cref="Probabilities"/>: one H·W row-major byte array (0/1) per instance at the original size.</summary>
-    public static byte[][] Paste(IBackend b, Tensor probs, ImageGeometry g, float maskThreshold)
+    /// <summary>
+    /// Binary masks from <see cref="Probabilities"/> at the original size, one per instance, stored compactly: each
+    /// mask is downloaded into one reused buffer and cropped to its foreground, so the host never holds more than one
+    /// full-size mask.
+    /// </summary>
+    public static CompactMask[] Paste(IBackend b, Tensor probs, ImageGeometry g, float maskThreshold)
     {
-        int k = probs.Dim(0);
-        int size = g.OriginalHeight * g.OriginalWidth;
-        var masks = NewMasks(k, size);
+        int k = probs.Dim(0), height = g.OriginalHeight, width = g.OriginalWidth;
+        int size = height * width;
+        var masks = new CompactMask[k];
+        var buffer = GC.AllocateUninitializedArray<byte>(k == 0 ? 0 : size);
         int chunk = (int)Math.Clamp(ChunkBytes / Math.Max(size, 1), 1, Math.Max(k, 1));
         for (int start = 0; start < k; start += chunk)
         {
             int n = Math.Min(chunk, k - start);
             using var part = probs.Slice(start, n);
-            using var bits = b.Allocate(DType.UInt8, n, g.OriginalHeight, g.OriginalWidth);
+            using var bits = b.Allocate(DType.UInt8, n, height, width);
             b.PasteMasks(part, ProbabilityFactor, g.ResizedHeight, g.ResizedWidth, maskThreshold, bits);
             for (int i = 0; i < n; i++)
             {
                 using var one = bits.Slice(i, 1);
-                b.Download<byte>(one, masks[start + i]);
+                b.Download<byte>(one, buffer);
+                masks[start + i] = CompactMask.FromFull(buffer, width, height);
             }
         }
-        return masks;
-    }
-
-    // The result arrays (every byte is downloaded into them). The first write to fresh memory costs a page fault per
-    // 4 KB, which adds up (100 masks of 1333x800 fault 26 000 pages, ~70 ms on one core): the pages are touched in
-    // parallel first, so the downloads are plain copies.
-    private static byte[][] NewMasks(int k, int size)
-    {
-        var masks = new byte[k][];
-        for (int i = 0; i < k; i++) masks[i] = GC.AllocateUninitializedArray<byte>(size);
-        if ((long)k * size >= 1 << 24)
-            Parallel.For(0, k, i =>
-            {
-                var m = masks[i];
-                for (int j = 0; j < m.Length; j += 4096) m[j] = 0;
-            });
         return masks;
     }
 }

@@ -14,12 +14,6 @@ namespace CondInst.Kernels.Model.Benchmarking;
 /// <param name="MaskBranch">Level convs, branch convs and the 1x1 predictor.</param>
 public sealed record BodyMacs(long Backbone, long Fpn, long Head, long MaskBranch)
 {
-    /// <summary>
-    /// Dynamic mask head multiply-adds per instance and stride-8 pixel: the three 1x1 layers of the dynamic head,
-    /// (8 + 2)·8 + 8·8 + 8·1.
-    /// </summary>
-    public const long DynamicHeadMacsPerPixel = 152;
-
     /// <summary>All four parts.</summary>
     public long Total => Backbone + Fpn + Head + MaskBranch;
 
@@ -40,7 +34,7 @@ public sealed record BodyMacs(long Backbone, long Fpn, long Head, long MaskBranc
 
     /// <summary>Dynamic mask head multiply-adds for <paramref name="instances"/> on the stride-8 map of a padded input.</summary>
     public static long MaskHead(int paddedHeight, int paddedWidth, int instances) =>
-        DynamicHeadMacsPerPixel * (paddedHeight / 8) * (paddedWidth / 8) * instances;
+        (long)Ilgpu.MaskHeadLayout.MacsPerPixel * (paddedHeight / 8) * (paddedWidth / 8) * instances;
 
     // The count since the previous stage end, by stage.
     private sealed class PartCounter(MacCountingBackend counter) : IStageObserver

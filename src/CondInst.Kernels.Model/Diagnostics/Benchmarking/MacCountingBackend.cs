@@ -42,7 +42,9 @@ internal sealed class MacCountingBackend() : HostBackend(new DeviceInfo("MAC cou
     public override int TopKScores(Tensor x, float threshold, int k, Tensor indices, Tensor probs) => 0;
 
     public override void DecodeCandidates(Tensor indices, Tensor probs, int count, int numClasses, Tensor bboxPred, Tensor centerness,
-        float stride, int imageH, int imageW, Tensor boxes, Tensor scores, Tensor labels, Tensor points, int offset) { }
+        float stride, int imageH, int imageW, Tensor boxes, Tensor scores, Tensor labels, Tensor points, int offset)
+    {
+    }
 
     public override int Nms(Tensor boxes, Tensor scores, Tensor labels, int count, float iouThreshold, int maxKeep, Tensor keep) => 0;
 

@@ -10,7 +10,7 @@ namespace CondInst.Kernels;
 /// G = [[1,0,0],[½,½,½],[½,-½,½],[0,0,1]] and A^T = [[1,1,1,0],[0,1,-1,-1]]. Element ξ = 4i + j of a transformed
 /// tile is one of 16 independent GEMMs. The vector forms work on 8 horizontally adjacent tiles at once.
 /// </summary>
-internal static unsafe class WinogradTransforms
+internal static unsafe class Winograd2Transforms
 {
     /// <summary>U = G·g·G^T for one 3x3 kernel g (row-major), written to u[ξ·stride], computed in double.</summary>
     public static void Kernel(ReadOnlySpan<float> g, float scale, float* u, long stride)
