@@ -97,13 +97,14 @@ public sealed class OverlayRendererTests : IDisposable
     [Fact]
     public void CaptionSitsAboveTheBox()
     {
-        // Box rows start at 12, so the 9-pixel caption bar covers rows 3..11 from column 4; the text starts one pixel in.
+        // Box rows start at 12, so the 9-pixel caption bar covers rows 3..11; "a 0.50" (6 * 6 - 1 + 2 = 37 pixels) is
+        // wider than the 20-pixel image, so the bar starts at column 0, not the box's 4; the text starts one pixel in.
         // 'A' row 0 is .###. : glyph column 1 is ink (white on this dark red), column 0 is bar colour.
         var rgb = OverlayRenderer.RenderRgb(Plain(), [D(new byte[W * H], 4f, 12f, 15f, 15f, 0, "a")]);
-        Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, 4, 3));
-        Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, 5, 4));
-        Assert.Equal(((byte)255, (byte)255, (byte)255), At(rgb, 6, 4));
-        Assert.Equal(((byte)255, (byte)255, (byte)255), At(rgb, 5, 7)); // row 3 of 'A' is #####
+        Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, 0, 3));
+        Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, 1, 4));
+        Assert.Equal(((byte)255, (byte)255, (byte)255), At(rgb, 2, 4));
+        Assert.Equal(((byte)255, (byte)255, (byte)255), At(rgb, 1, 7)); // row 3 of 'A' is #####
         Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 4, 2)); // above the bar
         Assert.Equal("a 0.50", OverlayRenderer.Caption(D(new byte[W * H], 4f, 12f, 15f, 15f, 0, "a")));
     }
