@@ -24,6 +24,7 @@ public static class InferCommand
         var nmsIou = new Option<float?>("--nms-iou") { Description = "NMS IoU threshold, above 0 up to 1 (overrides the model's iou_threshold)" };
         var classes = new Option<string?>("--classes") { Description = "Keep only these classes, by name, comma-separated (e.g. circle,square)" };
         var dump = new Option<bool>("--dump") { Description = "Write every stage as .npy under OUT/dump/<image>/" };
+        var shard = new Option<string?>("--shard") { Description = "With --images: worker i of n (i/n, 0-based) takes its share of the sorted files and writes into OUT/shard-i-of-n/ (join with merge)" };
         var overlayThr = new Option<float>("--overlay-thr") { Description = "Minimum score of the instances drawn on the overlays (results.json keeps all)", DefaultValueFactory = _ => 0.3f };
         var noOverlay = new Option<bool>("--no-overlay") { Description = "Write no overlay images (results.json and dumps only)" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first image that cannot be loaded (default: name it, skip it, go on)" };
@@ -31,7 +32,7 @@ public static class InferCommand
         var ann = new Option<string?>("--ann") { Description = "COCO annotation file: write each result's image_id as its integer id (by file_name); without it, the file stem" };
         var command = new Command("infer", "Detect instances: writes OUT/results.json (COCO results), OUT/<image>.png overlays and, with --dump, stage dumps.")
         {
-            weights, image, images, output, device, scoreThr, maxDets, maskThr, nmsIou, classes, dump, overlayThr, noOverlay, failFast, quiet, ann,
+            weights, image, images, output, device, scoreThr, maxDets, maskThr, nmsIou, classes, dump, overlayThr, noOverlay, failFast, quiet, ann, shard,
         };
         command.Validators.Add(r =>
         {
@@ -39,6 +40,7 @@ public static class InferCommand
             if (one == many) r.AddError("give exactly one of --image FILE or --images DIR");
             if (r.GetValue(maskThr) is { } m && m is not (>= 0 and <= 1)) r.AddError($"--mask-thr must be within 0..1, got {m}");
             if (r.GetValue(nmsIou) is { } n && n is not (> 0 and <= 1)) r.AddError($"--nms-iou must be above 0 and at most 1, got {n}");
+            if (r.GetResult(shard) is not null && !many) r.AddError("--shard needs --images DIR");
         });
         command.SetAction(r =>
         {
@@ -62,6 +64,13 @@ public static class InferCommand
                     return ExitCodes.NothingProcessed;
                 }
             }
+            string outDir = r.GetValue(output)!;
+            if (r.GetValue(shard) is { } shardText)
+            {
+                var s = Shard.Parse(shardText);
+                (files, outDir) = (s.Take(files), Path.Combine(outDir, s.FolderName));
+                if (files.Count == 0) return MergeCommand.WriteEmptyShard(outDir, stdout);
+            }
             var dataset = r.GetValue(ann) is string annPath ? EvalCommand.AnnotationsFor(annPath, files) : null;
             var options = new ModelOptions
             {
@@ -71,7 +80,7 @@ public static class InferCommand
                 IouThreshold = r.GetValue(nmsIou),
             };
             // One image is the whole run: it cannot be skipped, so it fails as --fail-fast would.
-            var request = new InferenceRequest(r.GetValue(weights)!, files, r.GetValue(output)!, r.GetValue(device)!, options, r.GetValue(dump),
+            var request = new InferenceRequest(r.GetValue(weights)!, files, outDir, r.GetValue(device)!, options, r.GetValue(dump),
                 r.GetValue(overlayThr), FailFast: single != null || r.GetValue(failFast), Overlays: !r.GetValue(noOverlay),
                 Classes: ClassList(r.GetValue(classes)));
             var summary = ImageProgress.Run(stderr, r.GetValue(quiet), files.Count, progress =>
