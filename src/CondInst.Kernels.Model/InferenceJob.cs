@@ -9,8 +9,10 @@ namespace CondInst.Kernels.Model;
 /// <param name="Dump">Write every stage as .npy under OUT/dump/&lt;image&gt;/.</param>
 /// <param name="OverlayScoreThreshold">Instances drawn on the overlays need at least this score (results.json keeps all;
 /// 0.3 is mmdetection's visualiser default).</param>
+/// <param name="ImageIds">File name → integer image id (an annotation file's ids): when given, results.json's
+/// <c>image_id</c>s are these instead of the file stems, and every image's file name must be in it.</param>
 public sealed record InferenceRequest(string Weights, IReadOnlyList<string> Images, string OutputFolder, string Device, ModelOptions Options, bool Dump,
-    float OverlayScoreThreshold = 0.3f);
+    float OverlayScoreThreshold = 0.3f, IReadOnlyDictionary<string, long>? ImageIds = null);
 
 /// <summary>Where the outputs went.</summary>
 /// <param name="ResultsJson">Path of results.json.</param>
@@ -49,6 +51,8 @@ public static class InferenceJob
         var stems = request.Images.GroupBy(i => Path.GetFileNameWithoutExtension(i), StringComparer.Ordinal).Where(g => g.Count() > 1).ToList();
         if (stems.Count > 0)
             throw new ArgumentException($"images share a name, their outputs would collide: {string.Join(", ", stems.Select(g => string.Join(" / ", g)))}");
+        if (request.ImageIds is { } ids && request.Images.FirstOrDefault(i => !ids.ContainsKey(Path.GetFileName(i))) is { } unknown)
+            throw new ArgumentException($"image '{unknown}': its file name has no entry in the image-id map");
         string outDir = Path.GetFullPath(request.OutputFolder);
         foreach (var img in request.Images)
             if (string.Equals(Path.GetFullPath(OverlayPath(outDir, img)), Path.GetFullPath(img), StringComparison.Ordinal))
@@ -81,7 +85,7 @@ public static class InferenceJob
             overlays.Add(overlay);
         }
         progress?.Invoke(request.Images.Count, request.Images.Count, "");
-        string json = CocoResultsWriter.Write(outDir, results);
+        string json = CocoResultsWriter.Write(outDir, results, request.ImageIds);
         return new InferenceSummary(json, overlays, dumps, total, model.Backend.Device.Id);
     }
 

@@ -92,25 +92,28 @@ public static class EvalCommand
     private static string RunModel(CocoDataset dataset, string weights, string folder, string output, string device, TextWriter stdout, TextWriter stderr)
     {
         var files = ImagesOf(dataset, folder);
-        var request = new InferenceRequest(weights, files, output, device, new ModelOptions(), Dump: false);
+        var request = new InferenceRequest(weights, files, output, device, new ModelOptions(), Dump: false, ImageIds: ImageIdsOf(dataset, files));
         var progress = files.Count > 1 ? new ProgressBar(stderr) : null;
         var summary = InferenceJob.Run(request, progress is null ? null : progress.Report, w => stderr.WriteLine($"warning: {w}"));
-        CocoResults.AssignImageIds(summary.ResultsJson, dataset, summary.ResultsJson);
         stdout.WriteLine($"device: {summary.Device}");
         stdout.WriteLine($"{summary.Instances} instance(s) in {files.Count} image(s); results: {summary.ResultsJson}");
         return summary.ResultsJson;
     }
 
     /// <summary>
-    /// For <c>infer --ann</c>: the annotation file, checked to list every image about to be processed (so the
-    /// run fails before any work, not after).
+    /// File name → the annotation file's image id, for every image about to be processed (what results.json's
+    /// <c>image_id</c>s become); a file the annotation file does not list fails here, before any work.
     /// </summary>
-    internal static CocoDataset AnnotationsFor(string annPath, IReadOnlyList<string> files)
+    internal static IReadOnlyDictionary<string, long> ImageIdsOf(CocoDataset dataset, IReadOnlyList<string> files)
     {
-        var dataset = CocoDataset.Load(annPath);
+        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var f in files)
-            if (dataset.FindImageByFileName(Path.GetFileName(f)) is null)
-                throw new CocoFormatException($"--ann: '{Path.GetFileName(f)}' is not the file_name of an image of {annPath}");
-        return dataset;
+        {
+            string name = Path.GetFileName(f);
+            var image = dataset.FindImageByFileName(name)
+                ?? throw new CocoFormatException($"--ann: '{name}' is not the file_name of an image of {dataset.Source}");
+            ids[name] = image.Id;
+        }
+        return ids;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CondInst.Kernels.Coco;
 using CondInst.Kernels.Model;
 
 namespace CondInst.Kernels.Cli.Commands;
@@ -31,12 +32,11 @@ public static class InferCommand
         {
             string? single = r.GetValue(image);
             IReadOnlyList<string> files = single != null ? [single] : InferenceJob.ImagesIn(r.GetValue(images)!);
-            var dataset = r.GetValue(ann) is string annPath ? EvalCommand.AnnotationsFor(annPath, files) : null;
+            var imageIds = r.GetValue(ann) is string annPath ? EvalCommand.ImageIdsOf(CocoDataset.Load(annPath), files) : null;
             var request = new InferenceRequest(r.GetValue(weights)!, files, r.GetValue(output)!, r.GetValue(device)!,
-                new ModelOptions { ScoreThreshold = r.GetValue(scoreThr), MaxDetections = r.GetValue(maxDets) }, r.GetValue(dump), r.GetValue(overlayThr));
+                new ModelOptions { ScoreThreshold = r.GetValue(scoreThr), MaxDetections = r.GetValue(maxDets) }, r.GetValue(dump), r.GetValue(overlayThr), imageIds);
             var progress = files.Count > 1 ? new ProgressBar(stderr) : null;
             var summary = InferenceJob.Run(request, progress is null ? null : progress.Report, w => stderr.WriteLine($"warning: {w}"));
-            if (dataset != null) CondInst.Kernels.Coco.CocoResults.AssignImageIds(summary.ResultsJson, dataset, summary.ResultsJson);
             stdout.WriteLine($"device: {summary.Device}");
             stdout.WriteLine($"{summary.Instances} instance(s) in {files.Count} image(s)");
             stdout.WriteLine($"results:  {summary.ResultsJson}");
