@@ -18,6 +18,8 @@ public static class Program
             ConvertCommand.Create(stdout),
             InferCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout),
+            ServeCommand.Create(),
+            MergeCommand.Create(stdout),
             EvalCommand.Create(stdout, stderr),
         };
         try
