@@ -107,6 +107,18 @@ public sealed class CocoResultsWriterTests : IDisposable
     }
 
     [Fact]
+    public void InferenceJobRefusesAnImageTheIdMapLacksBeforeLoadingTheModel()
+    {
+        string image = Path.Combine(AppContext.BaseDirectory, "Fixtures", "mini", "input.png");
+        string outDir = Path.Combine(_dir, "out");
+        var request = new InferenceRequest(Path.Combine(_dir, "no-such.pth"), [image], outDir, "cpu", new ModelOptions(), Dump: false,
+            ImageIds: new Dictionary<string, long> { ["other.png"] = 1 });
+        var e = Assert.Throws<ArgumentException>(() => InferenceJob.Run(request));
+        Assert.Equal($"image '{image}': its file name has no entry in the image-id map", e.Message);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
     public void AFailureMidWriteLeavesThePreviousFileAndNoTemporaryFile()
     {
         string path = Path.Combine(_dir, "results.json");
