@@ -13,8 +13,11 @@ namespace CondInst.Kernels.Model;
 /// skipping it.</param>
 /// <param name="Overlays">Write an overlay PNG per image.</param>
 /// <param name="Classes">Keep only instances of these class names (null: all classes).</param>
+/// <param name="ImageIds">File name → integer image id (an annotation file's ids): when given, results.json's
+/// <c>image_id</c>s are these instead of the file stems, and every image's file name must be in it.</param>
 public sealed record InferenceRequest(string Weights, IReadOnlyList<string> Images, string OutputFolder, string Device, ModelOptions Options, bool Dump,
-    float OverlayScoreThreshold = 0.3f, bool FailFast = false, bool Overlays = true, IReadOnlyList<string>? Classes = null);
+    float OverlayScoreThreshold = 0.3f, bool FailFast = false, bool Overlays = true, IReadOnlyList<string>? Classes = null,
+    IReadOnlyDictionary<string, long>? ImageIds = null);
 
 /// <summary>An image the job could not load and left out of the results.</summary>
 /// <param name="File">The image path.</param>
@@ -67,6 +70,8 @@ public static class InferenceJob
         var stems = request.Images.GroupBy(i => Path.GetFileNameWithoutExtension(i), StringComparer.Ordinal).Where(g => g.Count() > 1).ToList();
         if (stems.Count > 0)
             throw new ArgumentException($"images share a name, their outputs would collide: {string.Join(", ", stems.Select(g => string.Join(" / ", g)))}");
+        if (request.ImageIds is { } ids && request.Images.FirstOrDefault(i => !ids.ContainsKey(Path.GetFileName(i))) is { } unknown)
+            throw new ArgumentException($"image '{unknown}': its file name has no entry in the image-id map");
         string outDir = Path.GetFullPath(request.OutputFolder);
         foreach (var img in request.Images)
             if (string.Equals(Path.GetFullPath(OverlayPath(outDir, img)), Path.GetFullPath(img), StringComparison.Ordinal))
@@ -112,7 +117,7 @@ public static class InferenceJob
             }
         }
         progress?.Invoke(request.Images.Count, request.Images.Count, "");
-        string json = CocoResultsWriter.Write(outDir, results);
+        string json = CocoResultsWriter.Write(outDir, results, request.ImageIds);
         return new InferenceSummary(json, overlays, dumps, total, model.Backend.Device.Id, results.Count, skips);
     }
 

@@ -92,7 +92,7 @@ internal sealed class ModelAdapter : IBatchPredictor, IDisposable
         {
             var p = _model.Predict(images[i].Image);
             results[i] = new Segmentation(p.Width, p.Height, [.. p.Instances.Select(d =>
-                new ServedInstance(d.X1, d.Y1, d.X2, d.Y2, d.Score, d.Label, d.ClassName, d.ToRle().Counts))])
+                new ServedInstance(d.X1, d.Y1, d.X2, d.Y2, d.Score, d.Label, d.ClassName, d.ToRle().ToCompressedString()))])
             { Native = new NativeResult(p) };
         }
         return results;

@@ -94,25 +94,29 @@ public static class EvalCommand
     {
         var files = ImagesOf(dataset, folder);
         // Fail fast: an image left out would count all its ground truth as missed and lower every AP.
-        var request = new InferenceRequest(weights, files, output, device, new ModelOptions(), Dump: false, FailFast: true);
+        var request = new InferenceRequest(weights, files, output, device, new ModelOptions(), Dump: false, FailFast: true,
+            ImageIds: ImageIdsOf(dataset, files));
         var summary = ImageProgress.Run(stderr, quiet: false, files.Count, progress =>
             InferenceJob.Run(request, progress.Report, w => progress.Line($"warning: {w}")));
-        CocoResults.AssignImageIds(summary.ResultsJson, dataset, summary.ResultsJson);
         stdout.WriteLine($"device: {summary.Device}");
         stdout.WriteLine($"{summary.Instances} instance(s) in {files.Count} image(s); results: {summary.ResultsJson}");
         return summary.ResultsJson;
     }
 
     /// <summary>
-    /// For <c>infer --ann</c>: the annotation file, checked to list every image about to be processed (so the
-    /// run fails before any work, not after).
+    /// File name → the annotation file's image id, for every image about to be processed (what results.json's
+    /// <c>image_id</c>s become); a file the annotation file does not list fails here, before any work.
     /// </summary>
-    internal static CocoDataset AnnotationsFor(string annPath, IReadOnlyList<string> files)
+    internal static IReadOnlyDictionary<string, long> ImageIdsOf(CocoDataset dataset, IReadOnlyList<string> files)
     {
-        var dataset = CocoDataset.Load(annPath);
+        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var f in files)
-            if (dataset.FindImageByFileName(Path.GetFileName(f)) is null)
-                throw new CocoFormatException($"--ann: '{Path.GetFileName(f)}' is not the file_name of an image of {annPath}");
-        return dataset;
+        {
+            string name = Path.GetFileName(f);
+            var image = dataset.FindImageByFileName(name)
+                ?? throw new CocoFormatException($"--ann: '{name}' is not the file_name of an image of {dataset.Source}");
+            ids[name] = image.Id;
+        }
+        return ids;
     }
 }

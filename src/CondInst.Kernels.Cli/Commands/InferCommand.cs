@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CondInst.Kernels.Cli.Progress;
+using CondInst.Kernels.Coco;
 using CondInst.Kernels.Model;
 
 namespace CondInst.Kernels.Cli.Commands;
@@ -71,7 +72,7 @@ public static class InferCommand
                 (files, outDir) = (s.Take(files), Path.Combine(outDir, s.FolderName));
                 if (files.Count == 0) return MergeCommand.WriteEmptyShard(outDir, stdout);
             }
-            var dataset = r.GetValue(ann) is string annPath ? EvalCommand.AnnotationsFor(annPath, files) : null;
+            var imageIds = r.GetValue(ann) is string annPath ? EvalCommand.ImageIdsOf(CocoDataset.Load(annPath), files) : null;
             var options = new ModelOptions
             {
                 ScoreThreshold = r.GetValue(scoreThr),
@@ -82,10 +83,9 @@ public static class InferCommand
             // One image is the whole run: it cannot be skipped, so it fails as --fail-fast would.
             var request = new InferenceRequest(r.GetValue(weights)!, files, outDir, r.GetValue(device)!, options, r.GetValue(dump),
                 r.GetValue(overlayThr), FailFast: single != null || r.GetValue(failFast), Overlays: !r.GetValue(noOverlay),
-                Classes: ClassList(r.GetValue(classes)));
+                Classes: ClassList(r.GetValue(classes)), ImageIds: imageIds);
             var summary = ImageProgress.Run(stderr, r.GetValue(quiet), files.Count, progress =>
                 InferenceJob.Run(request, progress.Report, w => progress.Line($"warning: {w}"), s => progress.Line($"skipped: {s.File}: {s.Reason}")));
-            if (dataset != null) CondInst.Kernels.Coco.CocoResults.AssignImageIds(summary.ResultsJson, dataset, summary.ResultsJson);
             stdout.WriteLine($"device: {summary.Device}");
             string skipped = summary.Skipped.Count == 0 ? "" : $"; {summary.Skipped.Count} file(s) skipped (named on stderr)";
             stdout.WriteLine($"{summary.Instances} instance(s) in {summary.Processed} image(s){skipped}");

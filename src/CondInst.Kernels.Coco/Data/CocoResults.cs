@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace CondInst.Kernels.Coco;
 
@@ -79,40 +78,5 @@ public static class CocoResults
     {
         double x1 = b[0], y1 = b[1], x2 = b[0] + b[2], y2 = b[1] + b[3];
         return [x1, y1, x1, y2, x2, y2, x2, y1];
-    }
-
-    /// <summary>
-    /// Rewrites a results file's <c>image_id</c>s as <paramref name="dataset"/>'s integer ids, looked up by each
-    /// entry's <c>file_name</c> (what <c>infer</c> writes); other fields are kept as they are. Writes to
-    /// <paramref name="outputPath"/> (may be the same file) only when every entry was found.
-    /// </summary>
-    /// <exception cref="CocoFormatException">An entry has no <c>file_name</c>, or one the annotation file does not list.</exception>
-    public static void AssignImageIds(string resultsPath, CocoDataset dataset, string outputPath)
-    {
-        ArgumentNullException.ThrowIfNull(resultsPath);
-        ArgumentNullException.ThrowIfNull(dataset);
-        ArgumentNullException.ThrowIfNull(outputPath);
-        var f = new JsonFields(resultsPath);
-        JsonNode? root;
-        using (var stream = File.OpenRead(resultsPath))
-        {
-            try { root = JsonNode.Parse(stream); }
-            catch (JsonException e) { throw new CocoFormatException($"{resultsPath}: not valid JSON ({e.Message})"); }
-        }
-        if (root is not JsonArray array) throw new CocoFormatException($"{resultsPath}: $: expected a list of results");
-        for (int i = 0; i < array.Count; i++)
-        {
-            if (array[i] is not JsonObject entry) throw f.Error($"[{i}]", "expected an object");
-            if (entry["file_name"] is not JsonValue name || !name.TryGetValue(out string? fileName))
-                throw f.Error($"[{i}].file_name", "missing (needed to find the image's id)");
-            var image = dataset.FindImageByFileName(fileName)
-                ?? throw f.Error($"[{i}].file_name", $"\"{fileName}\" is not the file_name of an image of {dataset.Source}");
-            entry["image_id"] = image.Id;
-        }
-        string tmp = outputPath + ".tmp";
-        using (var output = File.Create(tmp))
-        using (var writer = new Utf8JsonWriter(output))
-            root.WriteTo(writer);
-        File.Move(tmp, outputPath, overwrite: true);
     }
 }

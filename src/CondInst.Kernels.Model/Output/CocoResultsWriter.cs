@@ -7,6 +7,9 @@ namespace CondInst.Kernels.Model;
 /// instance:
 /// <code>{"image_id": "000000397133", "file_name": "000000397133.jpg", "category_id": 44, "label": 39,
 ///  "bbox": [x, y, w, h], "score": 0.87, "segmentation": {"size": [h, w], "counts": "..."}}</code>
+/// <para><c>image_id</c> is the result's <see cref="DetectionResult.ImageId"/> (a string), or, when an image-id map is
+/// given, the integer its <see cref="DetectionResult.FileName"/> maps to (an annotation file's id, what COCO tools
+/// match on).</para>
 /// <para>bbox is [x1, y1, x2 − x1, y2 − y1] in original pixels, no +1. Numbers are written as mmdetection writes
 /// them: the float32 value widened to double (Python's <c>float(np.float32)</c>; the width and height subtract in
 /// double as <c>bbox.tolist()</c> does) in the shortest text that reads back to exactly that double, invariant culture.</para>
@@ -19,26 +22,30 @@ public static class CocoResultsWriter
     /// <summary>
     /// Writes <paramref name="outputDirectory"/>/results.json atomically (temporary file in that folder, then
     /// rename: a failure leaves no partial or half-replaced file). Creates the folder if needed. Returns the path.
+    /// With <paramref name="imageIds"/> (file name → integer id), each image's <c>image_id</c> is its id there.
     /// </summary>
-    public static string Write(string outputDirectory, IEnumerable<DetectionResult> images)
+    public static string Write(string outputDirectory, IEnumerable<DetectionResult> images, IReadOnlyDictionary<string, long>? imageIds = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
         Directory.CreateDirectory(outputDirectory);
         string path = Path.Combine(outputDirectory, ResultsFileName);
-        WriteFile(path, images);
+        WriteFile(path, images, imageIds);
         return path;
     }
 
-    /// <summary>Writes the results to <paramref name="path"/> atomically (see <see cref="Write(string, IEnumerable{DetectionResult})"/>).</summary>
-    public static void WriteFile(string path, IEnumerable<DetectionResult> images)
+    /// <summary>Writes the results to <paramref name="path"/> atomically (see <see cref="Write(string, IEnumerable{DetectionResult}, IReadOnlyDictionary{string, long})"/>).</summary>
+    public static void WriteFile(string path, IEnumerable<DetectionResult> images, IReadOnlyDictionary<string, long>? imageIds = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(images);
-        AtomicFile.Write(path, stream => Write(stream, images));
+        AtomicFile.Write(path, stream => Write(stream, images, imageIds));
     }
 
-    /// <summary>Writes the results JSON to a stream. Invalid entries throw <see cref="ArgumentException"/> naming the image and instance.</summary>
-    public static void Write(Stream stream, IEnumerable<DetectionResult> images)
+    /// <summary>
+    /// Writes the results JSON to a stream. Invalid entries, and an image whose file name
+    /// <paramref name="imageIds"/> (when given) lacks, throw <see cref="ArgumentException"/> naming the image and instance.
+    /// </summary>
+    public static void Write(Stream stream, IEnumerable<DetectionResult> images, IReadOnlyDictionary<string, long>? imageIds = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(images);
@@ -47,15 +54,19 @@ public static class CocoResultsWriter
         foreach (var image in images)
         {
             ArgumentNullException.ThrowIfNull(image, nameof(images));
-            WriteImage(json, image);
+            WriteImage(json, image, imageIds);
         }
         json.WriteEndArray();
     }
 
-    /// <summary>The entries of one image (no enclosing array).</summary>
-    internal static void WriteImage(Utf8JsonWriter json, DetectionResult image)
+    /// <summary>The entries of one image (no enclosing array); <paramref name="imageIds"/> as in <see cref="Write(Stream, IEnumerable{DetectionResult}, IReadOnlyDictionary{string, long})"/>.</summary>
+    internal static void WriteImage(Utf8JsonWriter json, DetectionResult image, IReadOnlyDictionary<string, long>? imageIds = null)
     {
         if (image.NumClasses <= 0) throw new ArgumentOutOfRangeException(nameof(image), $"results: image '{image.ImageId}': class count must be positive, got {image.NumClasses}");
+        long? cocoId = null;
+        if (imageIds != null)
+            cocoId = imageIds.TryGetValue(image.FileName, out long id) ? id
+                : throw new ArgumentException($"results: image '{image.ImageId}': file name '{image.FileName}' has no entry in the image-id map");
         for (int i = 0; i < image.Instances.Count; i++)
         {
             var r = image.Instances[i];
@@ -63,12 +74,12 @@ public static class CocoResultsWriter
             if (r is null) throw new ArgumentException($"{where} is null");
             if (r.Mask is null || r.Mask.ImageHeight != image.Height || r.Mask.ImageWidth != image.Width)
                 throw new ArgumentException($"{where}: mask is {(r.Mask is null ? "missing" : $"{r.Mask.ImageHeight}x{r.Mask.ImageWidth}")}, the image is {image.Height}x{image.Width}");
-            WriteInstance(json, image.ImageId, image.FileName, r, image.NumClasses, where);
+            WriteInstance(json, image.ImageId, cocoId, image.FileName, r, image.NumClasses, where);
         }
     }
 
-    /// <summary>One results entry; <paramref name="where"/> names it in errors.</summary>
-    internal static void WriteInstance(Utf8JsonWriter json, string imageId, string fileName, Detection r, int numClasses, string where)
+    /// <summary>One results entry; <c>image_id</c> is <paramref name="cocoId"/> when given, else <paramref name="imageId"/>; <paramref name="where"/> names it in errors.</summary>
+    internal static void WriteInstance(Utf8JsonWriter json, string imageId, long? cocoId, string fileName, Detection r, int numClasses, string where)
     {
         foreach (float v in new[] { r.X1, r.Y1, r.X2, r.Y2, r.Score })
             if (!float.IsFinite(v)) throw new ArgumentException($"{where}: box ({r.X1}, {r.Y1}, {r.X2}, {r.Y2}) and score {r.Score} must be finite");
@@ -76,7 +87,8 @@ public static class CocoResultsWriter
         var rle = r.ToRle();
 
         json.WriteStartObject();
-        json.WriteString("image_id", imageId);
+        if (cocoId is long id) json.WriteNumber("image_id", id);
+        else json.WriteString("image_id", imageId);
         json.WriteString("file_name", fileName);
         json.WriteNumber("category_id", CocoCategories.CategoryId(r.Label, numClasses));
         json.WriteNumber("label", r.Label);
@@ -92,7 +104,7 @@ public static class CocoResultsWriter
         json.WriteNumberValue(rle.Height);
         json.WriteNumberValue(rle.Width);
         json.WriteEndArray();
-        json.WriteString("counts", rle.Counts);
+        json.WriteString("counts", rle.ToCompressedString());
         json.WriteEndObject();
         json.WriteEndObject();
     }

@@ -1,3 +1,5 @@
+using CondInst.Kernels.Coco;
+
 namespace CondInst.Kernels.Model;
 
 /// <summary>
@@ -105,8 +107,11 @@ public sealed class CompactMask
         return full;
     }
 
-    /// <summary>COCO's compressed run-length form of the full mask (equal to <see cref="Rle.Encode"/> of <see cref="ToFullMask"/>).</summary>
-    public CocoRle ToRle() => new(ImageHeight, ImageWidth, Rle.CompressCounts(RunLengths()));
+    /// <summary>
+    /// COCO's run lengths of the full mask (equal to <see cref="RleCodec.Encode"/> of <see cref="ToFullMask"/>),
+    /// computed from the rectangle without expanding it; <see cref="RleMask.ToCompressedString"/> gives the text form.
+    /// </summary>
+    public RleMask ToRle() => new(ImageHeight, ImageWidth, RunLengths());
 
     // Column-major runs over the whole image, starting with background; columns outside the rectangle are one run.
     private uint[] RunLengths()

@@ -1,3 +1,5 @@
+using CondInst.Kernels.Coco;
+
 namespace CondInst.Kernels.Model;
 
 /// <summary>One detected instance in original-image pixels (mmdetection's <c>pred_instances</c> row).</summary>
@@ -14,15 +16,15 @@ public sealed record Detection(float X1, float Y1, float X2, float Y2, float Sco
     /// <summary>The full row-major H×W mask of the image's size, 0 or 1 per pixel.</summary>
     public byte[] ToFullMask() => Mask.ToFullMask();
 
-    /// <summary>The mask in COCO's compressed run-length form.</summary>
-    public CocoRle ToRle() => Mask.ToRle();
+    /// <summary>The mask as COCO's run lengths (<see cref="RleMask.ToCompressedString"/> gives the results file's counts text).</summary>
+    public RleMask ToRle() => Mask.ToRle();
 
     /// <summary>
     /// This instance as one COCO results entry (<see cref="CocoResultsWriter"/>'s form, byte for byte):
     /// <c>{"image_id": …, "file_name": …, "category_id": …, "label": …, "bbox": […], "score": …, "segmentation": {…}}</c>.
     /// </summary>
     public string ToCocoJson(string imageId, string fileName, int numClasses) =>
-        CocoResultsWriter.ToJson(json => CocoResultsWriter.WriteInstance(json, imageId, fileName, this, numClasses, $"image '{imageId}'"));
+        CocoResultsWriter.ToJson(json => CocoResultsWriter.WriteInstance(json, imageId, null, fileName, this, numClasses, $"image '{imageId}'"));
 }
 
 /// <summary>Everything found in one image: instances in descending score order, with the image's geometry.</summary>

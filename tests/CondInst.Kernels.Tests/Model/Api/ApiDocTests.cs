@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CondInst.Kernels.Coco;
 using CondInst.Kernels.Model;
 
 namespace CondInst.Kernels.Tests.Model.Api;
@@ -80,7 +81,7 @@ public sealed class ApiDocTests : IDisposable
 
         var (full, rle, oneJson) = ApiExamples.Masks(reference);
         Assert.Equal(reference.Width * reference.Height, full.Length);
-        Assert.Equal(Rle.Encode(full, reference.Height, reference.Width), rle);
+        Assert.Equal(RleCodec.Encode(full, reference.Height, reference.Width).ToCompressedString(), rle.ToCompressedString());
         Assert.Equal(reference.Instances[0].Mask.Area, full.Count(b => b == 1));
         Assert.StartsWith("[{\"image_id\":\"demo_1\",\"file_name\":\"demo_1.png\"", oneJson);
 
@@ -90,5 +91,5 @@ public sealed class ApiDocTests : IDisposable
     }
 
     private static string Strip(DetectionResult r) =>
-        string.Join(";", r.Instances.Select(d => $"{d.X1},{d.Y1},{d.X2},{d.Y2},{d.Score},{d.Label},{d.ToRle().Counts}"));
+        string.Join(";", r.Instances.Select(d => $"{d.X1},{d.Y1},{d.X2},{d.Y2},{d.Score},{d.Label},{d.ToRle().ToCompressedString()}"));
 }

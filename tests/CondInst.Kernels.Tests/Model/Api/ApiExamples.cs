@@ -1,3 +1,4 @@
+using CondInst.Kernels.Coco;
 using CondInst.Kernels.Model;
 
 namespace CondInst.Kernels.Tests.Model.Api;
@@ -52,12 +53,12 @@ public static class ApiExamples
         return (results, json);
     }
 
-    public static (byte[] Full, CocoRle Rle, string Json) Masks(DetectionResult result)
+    public static (byte[] Full, RleMask Rle, string Json) Masks(DetectionResult result)
     {
         // doc:begin masks
         Detection first = result.Instances[0];
         byte[] full = first.ToFullMask();   // Height x Width bytes, 0 or 1, row-major
-        CocoRle rle = first.ToRle();        // {"size": [h, w], "counts": "..."}, as pycocotools encodes it
+        RleMask rle = first.ToRle();        // COCO run lengths; rle.ToCompressedString() is the "counts" text
         string json = result.ToCocoJson();  // this image's entries of a COCO results file
         // doc:end
         return (full, rle, json);

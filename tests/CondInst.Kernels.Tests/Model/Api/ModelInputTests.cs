@@ -76,5 +76,5 @@ public sealed class ModelInputTests : IDisposable
         Assert.Equal(result.Instances.SelectMany(d => d.ToFullMask()), sink.Stages["det_masks"].Data.Select(v => v == 0 ? (byte)0 : (byte)1));
     }
 
-    private static string Rles(DetectionResult r) => string.Join(";", r.Instances.Select(d => $"{d.Score}:{d.ToRle().Counts}"));
+    private static string Rles(DetectionResult r) => string.Join(";", r.Instances.Select(d => $"{d.Score}:{d.ToRle().ToCompressedString()}"));
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CondInst.Kernels.Coco;
 using CondInst.Kernels.Model;
 
 namespace CondInst.Kernels.Tests.Model.Output;
@@ -85,6 +86,39 @@ public sealed class CocoResultsWriterTests : IDisposable
     }
 
     [Fact]
+    public void AnImageIdMapWritesIntegerIdsAndChangesNothingElse()
+    {
+        var images = new[]
+        {
+            Image("img_a", new Detection(1.5f, 2.25f, 10.75f, 20f, 0.9f, 11, "stop sign", Mask),
+                           new Detection(0f, 0.1f, 3f, 3f, 0.05f, 0, "person", Mask)),
+            Image("img_b", new Detection(0f, 0f, 1f, 1f, 1f, 79, "toothbrush", Mask)),
+        };
+        var ids = new Dictionary<string, long> { ["img_a.jpg"] = 397133, ["img_b.jpg"] = 12_000_000_000 };
+        string withStems = File.ReadAllText(CocoResultsWriter.Write(_dir, images));
+        string withIds = File.ReadAllText(CocoResultsWriter.Write(_dir, images, ids));
+        // Byte for byte the stem-named file with each "image_id" value replaced by the bare integer.
+        Assert.Equal(withStems.Replace("\"image_id\":\"img_a\"", "\"image_id\":397133").Replace("\"image_id\":\"img_b\"", "\"image_id\":12000000000"), withIds);
+        Assert.NotEqual(withStems, withIds);
+
+        var e = Assert.Throws<ArgumentException>(() => CocoResultsWriter.Write(_dir, [.. images, Image("img_c")], ids));
+        Assert.Equal("results: image 'img_c': file name 'img_c.jpg' has no entry in the image-id map", e.Message);
+        Assert.Equal(withIds, File.ReadAllText(Path.Combine(_dir, "results.json"))); // the previous file stays
+    }
+
+    [Fact]
+    public void InferenceJobRefusesAnImageTheIdMapLacksBeforeLoadingTheModel()
+    {
+        string image = Path.Combine(AppContext.BaseDirectory, "Fixtures", "mini", "input.png");
+        string outDir = Path.Combine(_dir, "out");
+        var request = new InferenceRequest(Path.Combine(_dir, "no-such.pth"), [image], outDir, "cpu", new ModelOptions(), Dump: false,
+            ImageIds: new Dictionary<string, long> { ["other.png"] = 1 });
+        var e = Assert.Throws<ArgumentException>(() => InferenceJob.Run(request));
+        Assert.Equal($"image '{image}': its file name has no entry in the image-id map", e.Message);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
     public void AFailureMidWriteLeavesThePreviousFileAndNoTemporaryFile()
     {
         string path = Path.Combine(_dir, "results.json");
@@ -132,13 +166,14 @@ public sealed class CocoResultsWriterTests : IDisposable
         for (int k = 0; k < N; k++)
         {
             var full = masks.Data.AsSpan(k * Hm * Wm, Hm * Wm);
-            var rle = Rle.Encode(full, Hm, Wm);
-            Assert.Equal(full.ToArray().Count(b => b != 0), Rle.Area(rle));
+            var rle = RleCodec.Encode(full, Hm, Wm);
+            Assert.Equal(full.ToArray().Count(b => b != 0), rle.Area);
             // The compact mask is bit-exact with the full one and encodes to the same RLE without expanding.
             var compact = CompactMask.FromFull(full, Wm, Hm);
             Assert.True(compact.ToFullMask().AsSpan().SequenceEqual(full), $"mask {k}: compact form differs");
-            Assert.Equal(rle, compact.ToRle());
-            Assert.Equal(Rle.Area(rle), compact.Area);
+            Assert.Equal(rle.Counts.ToArray(), compact.ToRle().Counts.ToArray());
+            Assert.Equal((Hm, Wm), (compact.ToRle().Height, compact.ToRle().Width));
+            Assert.Equal(rle.Area, compact.Area);
             Assert.True(compact.Width * compact.Height < Wm * Hm, $"mask {k}: not cropped");
             instances[k] = new Detection(boxes[4 * k], boxes[4 * k + 1], boxes[4 * k + 2], boxes[4 * k + 3], scores[k], labels[k],
                 CocoCategories.Names[labels[k]], compact);
@@ -161,7 +196,7 @@ public sealed class CocoResultsWriterTests : IDisposable
             Assert.Equal((double)scores[k], list[k].GetProperty("score").GetDouble());
             Assert.Equal(CocoCategories.Ids[labels[k]], list[k].GetProperty("category_id").GetInt32());
             var seg = list[k].GetProperty("segmentation");
-            var decoded = Rle.Decode(new CocoRle(Hm, Wm, seg.GetProperty("counts").GetString()!));
+            var decoded = RleCodec.Decode(RleCodec.FromCompressed(seg.GetProperty("counts").GetString()!, Hm, Wm));
             Assert.True(decoded.AsSpan().SequenceEqual(masks.Data.AsSpan(k * Hm * Wm, Hm * Wm)), $"mask {k} changed");
         }
     }
