@@ -1,3 +1,4 @@
+using CondInst.Kernels.Coco;
 using System.Text.Json;
 using CondInst.Kernels.Cli;
 using CondInst.Kernels.Model;
@@ -178,6 +179,6 @@ public sealed class InferFolderCliTests
     {
         var seg = e.GetProperty("segmentation");
         var size = seg.GetProperty("size").EnumerateArray().Select(v => v.GetInt32()).ToArray();
-        return (long)Rle.Decode(new CocoRle(size[0], size[1], seg.GetProperty("counts").GetString()!)).Count(b => b != 0);
+        return (long)RleCodec.Decode(RleCodec.FromCompressed(seg.GetProperty("counts").GetString()!, size[0], size[1])).Count(b => b != 0);
     });
 }
