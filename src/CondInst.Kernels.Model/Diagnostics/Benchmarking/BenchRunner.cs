@@ -65,6 +65,8 @@ public static class BenchRunner
 
             var clock = new StageClock(target.Backend);
             for (int i = 0; i < request.Warmup; i++) model.Predict(bgr, width, height, observer: clock);
+            // The warm-up's garbage (first-use preparations, grown scratch) is not part of the steady state measured.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             target.Backend.ResetPeakMemory();
             long residentBefore = ProcessMemory.WorkingSet();
             long managedBefore = GC.GetGCMemoryInfo().TotalCommittedBytes;
