@@ -20,7 +20,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "bench" or "scaling" or "coco-eval" or "winograd") return RunCommands(args, Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] is "bench" or "scaling" or "coco-eval" or "winograd" or "load") return RunCommands(args, Console.Out, Console.Error);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, KernelConfig.Create());
         return 0;
     }
@@ -35,6 +35,7 @@ public static class Program
         {
             BenchCommand.Create(stdout, Peers),
             ScalingCommand.Create(stdout),
+            Serving.LoadCommand.Create(stdout),
             CocoEvalTimingCommand.Create(stdout),
             WinogradCommand.Create(stdout),
         };

@@ -3,7 +3,7 @@ using CondInst.Kernels.Cli.Commands;
 
 namespace CondInst.Kernels.Cli;
 
-/// <summary>Entry point: one sub-command per file under Commands/.</summary>
+/// <summary>Entry point: one sub-command per file under Commands/; exit codes in <see cref="ExitCodes"/>.</summary>
 public static class Program
 {
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
@@ -18,6 +18,8 @@ public static class Program
             ConvertCommand.Create(stdout),
             InferCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout),
+            ServeCommand.Create(),
+            MergeCommand.Create(stdout),
             EvalCommand.Create(stdout, stderr),
         };
         try
@@ -27,16 +29,21 @@ public static class Program
             {
                 // One line naming every problem with the arguments, and the help hint.
                 stderr.WriteLine($"error: {string.Join("; ", parsed.Errors.Select(e => e.Message))} (see --help)");
-                return 2;
+                return ExitCodes.BadArguments;
             }
             var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
             return parsed.Invoke(config);
+        }
+        catch (Exception e) when (e is UsageException or ArgumentException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadArguments;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // One clear line, no stack trace: the message names the file, key or argument at fault.
             stderr.WriteLine($"error: {e.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
     }
 }

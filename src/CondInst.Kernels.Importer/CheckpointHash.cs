@@ -19,7 +19,7 @@ public static partial class CheckpointHash
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-            return Convert.ToHexStringLower(SHA256.HashData(stream))[..hexDigits];
+            return Convert.ToHexString(SHA256.HashData(stream))[..hexDigits].ToLowerInvariant();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

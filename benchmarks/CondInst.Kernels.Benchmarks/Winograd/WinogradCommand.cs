@@ -18,7 +18,8 @@ public static class WinogradCommand
         var parts = new Option<string>("--parts") { Description = "error, speed or both (comma-separated).", DefaultValueFactory = _ => "error,speed" };
         var samples = new Option<int>("--samples") { Description = "Output elements per layer checked against the double-precision sum.", DefaultValueFactory = _ => 20000 };
         var rounds = new Option<int>("--rounds") { Description = "Timed rounds per layer (each runs every algorithm once, after one warm-up round).", DefaultValueFactory = _ => 5 };
-        var command = new Command("winograd", "Error and relative speed of GEMM, F(2x2, 3x3) and F(4x4, 3x3) per R-50 3x3 stride-1 layer.") { parts, samples, rounds };
+        var layers = new Option<string>("--layers") { Description = "Only the layers whose name contains one of these (comma-separated); all when empty.", DefaultValueFactory = _ => "" };
+        var command = new Command("winograd", "Error and relative speed of GEMM, F(2x2, 3x3) and F(4x4, 3x3) per R-50 3x3 stride-1 layer.") { parts, samples, rounds, layers };
         command.SetAction(r =>
         {
             var p = r.GetValue(parts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -26,23 +27,26 @@ public static class WinogradCommand
             int n = r.GetValue(samples), k = r.GetValue(rounds);
             if (n < 1) throw new ArgumentException($"--samples must be at least 1, found {n}");
             if (k < 1) throw new ArgumentException($"--rounds must be at least 1, found {k}");
+            var only = r.GetValue(layers)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var chosen = R50Conv3x3.All.Where(l => only.Length == 0 || only.Any(l.Name.Contains)).ToArray();
+            if (chosen.Length == 0) throw new ArgumentException($"--layers: no layer name contains any of '{r.GetValue(layers)}'");
             if (!ConvWinograd.Supported) throw new InvalidOperationException("winograd: this CPU lacks AVX2 + FMA, so the cpu backend has no Winograd path");
-            if (p.Contains("error")) Error(stdout, n);
-            if (p.Contains("speed")) Speed(stdout, k);
+            if (p.Contains("error")) Error(stdout, chosen, n);
+            if (p.Contains("speed")) Speed(stdout, chosen, k);
             return 0;
         });
         return command;
     }
 
     // Per layer: max |y - ref| / max |ref| and mean |y - ref| / mean |ref| over sampled outputs, per algorithm.
-    private static void Error(TextWriter o, int samples)
+    private static void Error(TextWriter o, IEnumerable<R50Conv3x3> layers, int samples)
     {
         o.WriteLine($"Error against a double-precision direct convolution, {samples} sampled outputs per layer (no bias, no ReLU); max = max|err| / max|ref|, mean = mean|err| / mean|ref|.");
         o.WriteLine();
         o.WriteLine("| layer | shape | GEMM max | GEMM mean | F(2x2) max | F(2x2) mean | F(4x4) max | F(4x4) mean | F(4x4) mean / F(2x2) mean |");
         o.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         using var backend = new CpuBackend();
-        foreach (var layer in R50Conv3x3.All)
+        foreach (var layer in layers)
         {
             var rng = new Random(layer.Cin * 1009 + layer.Cout * 31 + layer.H);
             var w = layer.Weights(rng);
@@ -76,14 +80,14 @@ public static class WinogradCommand
     }
 
     // Rounds of (GEMM, F2, F4) in a rotating order so that no algorithm always follows the same one; medians and ratios.
-    private static void Speed(TextWriter o, int rounds)
+    private static void Speed(TextWriter o, IEnumerable<R50Conv3x3> layers, int rounds)
     {
         o.WriteLine($"Time of one run (batch 1) per layer, median of {rounds} interleaved rounds after one warm-up round, {CpuWorkers.Shared.Threads} threads, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
         o.WriteLine();
         o.WriteLine("| layer | shape | GEMM ms | F(2x2) ms | F(4x4) ms | F(2x2) / GEMM | F(4x4) / GEMM | F(4x4) / F(2x2) | auto picks |");
         o.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
         using var backend = new CpuBackend();
-        foreach (var layer in R50Conv3x3.All)
+        foreach (var layer in layers)
         {
             var rng = new Random(layer.Cin * 1009 + layer.Cout * 31 + layer.H);
             var w = layer.Weights(rng);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CondInst.Kernels.Cli.Progress;
 using CondInst.Kernels.Coco;
 using CondInst.Kernels.Model;
 
@@ -92,9 +93,10 @@ public static class EvalCommand
     private static string RunModel(CocoDataset dataset, string weights, string folder, string output, string device, TextWriter stdout, TextWriter stderr)
     {
         var files = ImagesOf(dataset, folder);
-        var request = new InferenceRequest(weights, files, output, device, new ModelOptions(), Dump: false);
-        var progress = files.Count > 1 ? new ProgressBar(stderr) : null;
-        var summary = InferenceJob.Run(request, progress is null ? null : progress.Report, w => stderr.WriteLine($"warning: {w}"));
+        // Fail fast: an image left out would count all its ground truth as missed and lower every AP.
+        var request = new InferenceRequest(weights, files, output, device, new ModelOptions(), Dump: false, FailFast: true);
+        var summary = ImageProgress.Run(stderr, quiet: false, files.Count, progress =>
+            InferenceJob.Run(request, progress.Report, w => progress.Line($"warning: {w}")));
         CocoResults.AssignImageIds(summary.ResultsJson, dataset, summary.ResultsJson);
         stdout.WriteLine($"device: {summary.Device}");
         stdout.WriteLine($"{summary.Instances} instance(s) in {files.Count} image(s); results: {summary.ResultsJson}");

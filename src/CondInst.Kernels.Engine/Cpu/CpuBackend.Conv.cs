@@ -1,12 +1,19 @@
 namespace CondInst.Kernels;
 
 // Convolution: packed GEMM with im2col fused into the packing and the BN/bias/residual/ReLU epilogue fused into
-// the micro-kernel's store (see Conv/).
+// the micro-kernel's store; Winograd F(4x4) or F(2x2) for 3x3 stride 1 (see Conv/).
 public sealed partial class CpuBackend
 {
     // Below this many tiles a 3x3 convolution has too few Winograd blocks to keep the cores busy; the GEMM path
     // also splits output channels.
     private const int WinogradMinTiles = 4 * ConvWinograd.NB;
+
+    // F(4x4, 3x3) needs this many 4x4 tiles (16 blocks: outputs of about 90x90 and up) and this many output channels.
+    // Below, F(2x2) was as fast or faster in the interleaved runs of `winograd --parts speed` (benchmarks/RESULTS.md,
+    // "Winograd error"): with few blocks the work items do not spread evenly over the cores, and with one or two
+    // micro-kernel panels of output channels the transforms, which F(4x4) makes dearer per tile, dominate.
+    private const int Winograd4MinTiles = 16 * ConvWinograd.NB;
+    private const int Winograd4MinChannels = 16;
 
     /// <inheritdoc/>
     public override IPreparedConv PrepareConv(in ConvSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> scale)
@@ -69,7 +76,8 @@ public sealed partial class CpuBackend
             ConvAlgorithm.Gemm => 0,
             ConvAlgorithm.Winograd2 => 2,
             ConvAlgorithm.Winograd4 => 4,
-            _ => ConvWinograd.Tiles(4, oh, ow) >= WinogradMinTiles ? 4 : ConvWinograd.Tiles(2, oh, ow) >= WinogradMinTiles ? 2 : 0,
+            _ when ConvWinograd.Tiles(4, oh, ow) >= Winograd4MinTiles && c.Spec.OutChannels >= Winograd4MinChannels => 4,
+            _ => ConvWinograd.Tiles(2, oh, ow) >= WinogradMinTiles ? 2 : 0,
         };
     }
 }

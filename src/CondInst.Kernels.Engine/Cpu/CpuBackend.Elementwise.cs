@@ -91,13 +91,13 @@ public sealed partial class CpuBackend
                             var v = Vector256.Load(a + i);
                             if (Vector256.LessThanAny(v, subnormal))
                                 for (int e = 0; e < 8; e++) y[i + e] = MathF.Exp(a[i + e]);
-                            else Vector256.Exp(v).Store(y + i);
+                            else Exp8(v).Store(y + i);
                         }
                         for (; i < n; i++) y[i] = MathF.Exp(a[i]);
                         break;
                     }
                 case UnaryOp.Sigmoid:
-                    for (; i + 8 <= n; i += 8) (Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-Vector256.Load(a + i)))).Store(y + i);
+                    for (; i + 8 <= n; i += 8) (Vector256<float>.One / (Vector256<float>.One + Exp8(-Vector256.Load(a + i)))).Store(y + i);
                     for (; i < n; i++) y[i] = 1f / (1f + MathF.Exp(-a[i]));
                     break;
                 case AddOp:
@@ -111,6 +111,18 @@ public sealed partial class CpuBackend
                         break;
                     }
             }
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Exp8(Vector256<float> v)
+        {
+#if NET9_0_OR_GREATER
+            return Vector256.Exp(v);
+#else
+            // net8.0 has no vector exp: lane by lane with MathF.Exp (exact, slower; net10.0 is the tuned target).
+            return Vector256.Create(MathF.Exp(v[0]), MathF.Exp(v[1]), MathF.Exp(v[2]), MathF.Exp(v[3]),
+                MathF.Exp(v[4]), MathF.Exp(v[5]), MathF.Exp(v[6]), MathF.Exp(v[7]));
+#endif
         }
     }
 }

@@ -144,6 +144,13 @@ public sealed partial class CpuBackend
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> Fma(float w, Vector256<float> x, Vector256<float> acc) =>
+#if NET9_0_OR_GREATER
             Vector256.FusedMultiplyAdd(Vector256.Create(w), x, acc);
+#else
+            // net8.0 has no portable fused multiply-add; without the x86 instruction the product is rounded once more.
+            System.Runtime.Intrinsics.X86.Fma.IsSupported
+                ? System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(Vector256.Create(w), x, acc)
+                : Vector256.Create(w) * x + acc;
+#endif
     }
 }

@@ -1,9 +1,13 @@
+using System.Runtime.CompilerServices;
+
 namespace CondInst.Kernels;
 
 /// <summary>
 /// Finds compute devices and opens backends by name: <c>cpu</c> (native SIMD), <c>ilgpu-cpu</c> (ILGPU's CPU
 /// simulator with GPU-sized groups), <c>cuda</c>, <c>opencl</c> (optionally with an index, <c>cuda:1</c>), and
 /// <c>auto</c> (CUDA, else an accepted OpenCL GPU, else <c>cpu</c>).
+/// ILGPU's assemblies are needed only for the ILGPU devices: an application that ships without them lists the
+/// ILGPU kinds as refused ("ILGPU assemblies absent") and runs on <c>cpu</c>.
 /// </summary>
 public static class Devices
 {
@@ -14,7 +18,7 @@ public static class Devices
     public static IReadOnlyList<DeviceInfo> List()
     {
         var list = new List<DeviceInfo> { CpuBackend.Describe() };
-        list.AddRange(IlgpuBackend.Enumerate());
+        list.AddRange(IlgpuDevices());
         return list;
     }
 
@@ -43,18 +47,18 @@ public static class Devices
                 return Cpu();
             case "auto":
                 {
-                    var ilgpu = IlgpuBackend.Enumerate();
+                    var ilgpu = IlgpuDevices();
                     var pick = ilgpu.FirstOrDefault(d => d.Kind == DeviceKind.Cuda && d.Usable)
                         ?? ilgpu.FirstOrDefault(d => d.Kind == DeviceKind.OpenCL && d.Usable && !d.Name.Contains("cpu", StringComparison.OrdinalIgnoreCase));
-                    return pick is null ? Cpu() : IlgpuBackend.Open(pick);
+                    return pick is null ? Cpu() : OpenIlgpu(pick);
                 }
             case "cuda" or "opencl" or "ilgpu-cpu":
                 {
                     var kind = key switch { "cuda" => DeviceKind.Cuda, "opencl" => DeviceKind.OpenCL, _ => DeviceKind.IlgpuCpu };
-                    var all = IlgpuBackend.Enumerate();
+                    var all = IlgpuDevices();
                     var ofKind = all.Where(d => d.Kind == kind).ToList();
                     var usable = ofKind.Where(d => d.Usable).ToList();
-                    if (index < usable.Count) return IlgpuBackend.Open(usable[index]);
+                    if (index < usable.Count) return OpenIlgpu(usable[index]);
                     string found = all.Count == 0 ? "no ILGPU devices" : string.Join("; ", all.Select(Describe));
                     throw new InvalidOperationException(
                         $"device '{name}' is not available: found {usable.Count} usable {key} device(s); present: {found}");
@@ -63,6 +67,34 @@ public static class Devices
                 throw new ArgumentException($"unknown device '{name}': expected one of {string.Join(", ", Names)}");
         }
     }
+
+    // Every use of IlgpuBackend sits in the two NoInlining methods below. The JIT resolves a method's types when it
+    // compiles that method, so ILGPU.dll is loaded only when one of them first runs, never on the cpu path; a
+    // missing assembly surfaces as FileNotFoundException at the call, which IlgpuDevices turns into refusals.
+    private static IReadOnlyList<DeviceInfo> IlgpuDevices()
+    {
+        try
+        {
+            return EnumerateIlgpu();
+        }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or TypeLoadException)
+        {
+            // IlgpuBackend.CpuSimulatorId is a constant: the compiler copies its text, nothing is loaded.
+            string why = $"ILGPU assemblies absent ({e.Message})";
+            return
+            [
+                new DeviceInfo("ILGPU assemblies absent", DeviceKind.Cuda, "cuda", 0, 0, 0, why),
+                new DeviceInfo("ILGPU assemblies absent", DeviceKind.OpenCL, "opencl", 0, 0, 0, why),
+                new DeviceInfo("ILGPU assemblies absent", DeviceKind.IlgpuCpu, IlgpuBackend.CpuSimulatorId, 0, 0, 0, why),
+            ];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IReadOnlyList<DeviceInfo> EnumerateIlgpu() => IlgpuBackend.Enumerate();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IBackend OpenIlgpu(DeviceInfo device) => IlgpuBackend.Open(device);
 
     /// <summary>One line describing a device for listings and errors.</summary>
     public static string Describe(DeviceInfo d) =>

@@ -5,8 +5,10 @@ namespace CondInst.Kernels.Model;
 
 /// <summary>
 /// Draws detections over the original image for inspection: each instance's mask blended half-and-half with its
-/// colour, its box as a 2-pixel outline in that colour, and optionally its caption in a 5x7 pixel font on a bar of
-/// that colour just above the box (inside the box when there is no room above). Colours come from a fixed palette of
+/// colour, its box as a 2-pixel outline in that colour between a 1-pixel black line outside and a 1-pixel white
+/// line inside (so the box stays visible on any background, whatever its colour), and optionally its caption in a
+/// 5x7 pixel font on a bar of that colour just above the box (inside the box when there is no room above), moved
+/// left or up as needed to stay inside the image. Colours come from a fixed palette of
 /// well-separated colours, by instance index, so neighbouring instances of the same class still differ.
 /// Everything is drawn in this order, so captions stay readable: all masks, then all boxes, then all captions.
 /// </summary>
@@ -103,17 +105,28 @@ public static class OverlayRenderer
         return (left, top, right, bottom);
     }
 
-    // Two-pixel lines along the inside of the rectangle; pixels outside the image are skipped.
+    // The colour lines along the inside of the rectangle, the black line just outside them, the white one just
+    // inside; pixels outside the image are skipped.
     private static void DrawOutline(byte[] rgb, int w, int h, (int Left, int Top, int Right, int Bottom) box, (byte R, byte G, byte B) colour)
+    {
+        var (left, top, right, bottom) = box;
+        DrawRing(rgb, w, h, (left - 1, top - 1, right + 1, bottom + 1), 1, (0, 0, 0));
+        DrawRing(rgb, w, h, box, LineWidth, colour);
+        if (right - left >= 2 * LineWidth && bottom - top >= 2 * LineWidth)
+            DrawRing(rgb, w, h, (left + LineWidth, top + LineWidth, right - LineWidth, bottom - LineWidth), 1, (255, 255, 255));
+    }
+
+    // Lines `width` pixels wide along the inside of the rectangle.
+    private static void DrawRing(byte[] rgb, int w, int h, (int Left, int Top, int Right, int Bottom) box, int width, (byte R, byte G, byte B) colour)
     {
         var (left, top, right, bottom) = box;
         for (int y = top; y <= bottom; y++)
         {
             for (int x = left; x <= right; x++)
             {
-                bool edge = y < top + LineWidth || y > bottom - LineWidth || x < left + LineWidth || x > right - LineWidth;
+                bool edge = y < top + width || y > bottom - width || x < left + width || x > right - width;
                 if (edge) Put(rgb, w, h, x, y, colour);
-                else if (x == left + LineWidth) x = Math.Max(x, right - LineWidth); // skip the interior of this row
+                else if (x == left + width) x = Math.Max(x, right - width); // skip the interior of this row
             }
         }
     }
@@ -121,9 +134,11 @@ public static class OverlayRenderer
     private static void DrawCaption(byte[] rgb, int w, int h, int left, int top, string text, (byte R, byte G, byte B) colour)
     {
         const int BarHeight = BitmapFont5x7.GlyphHeight + 2;
-        int barTop = top - BarHeight >= 0 ? top - BarHeight : Math.Max(top, 0);
-        int barLeft = Math.Max(left, 0);
         int barWidth = BitmapFont5x7.Width(text) + 2;
+        // Above the box when there is room, else at the box's top; shifted to stay inside the image (a caption wider
+        // or taller than the image is cut on the right or bottom).
+        int barTop = top - BarHeight >= 0 ? top - BarHeight : Math.Clamp(top, 0, Math.Max(0, h - BarHeight));
+        int barLeft = Math.Clamp(left, 0, Math.Max(0, w - barWidth));
         // Dark text on light colours, white on dark ones (ITU-R 601 luma).
         bool light = colour.R * 299 + colour.G * 587 + colour.B * 114 > 150_000;
         (byte, byte, byte) ink = light ? ((byte)0, (byte)0, (byte)0) : ((byte)255, (byte)255, (byte)255);

@@ -115,7 +115,7 @@ public sealed class EvalCliTests
         Assert.Equal(2, code);
         Assert.Contains("give either --results FILE, or --weights W --images DIR --out DIR", err);
         (code, _, err) = Run("eval", "--ann", CocoData.File("crowd/gt.json"), "--results", CocoData.File("crowd/results.json"), "--iou-type", "keypoints");
-        Assert.Equal(1, code);
+        Assert.Equal(CondInst.Kernels.Cli.ExitCodes.BadArguments, code);
         Assert.Equal("error: --iou-type: expected bbox, segm or bbox,segm, found 'keypoints'", err.Trim());
     }
 }

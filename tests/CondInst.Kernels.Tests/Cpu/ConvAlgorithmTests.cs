@@ -41,17 +41,21 @@ public sealed class ConvAlgorithmTests
     public void AutoPicksTheTileBySize()
     {
         using var b = new CpuBackend();
-        using var c = (CpuConv)b.PrepareConv(ConvSpec.Square(4, 4, 3, pad: 1), new float[144], [], []);
+        using var c = (CpuConv)b.PrepareConv(ConvSpec.Square(4, 16, 3, pad: 1), new float[576], [], []);
+        using var narrow = (CpuConv)b.PrepareConv(ConvSpec.Square(4, 4, 3, pad: 1), new float[144], [], []);
         if (!ConvWinograd.Supported)
         {
             Assert.Equal(0, CpuBackend.WinogradTile(c, 100, 152)); // no AVX2 + FMA: the GEMM only
             return;
         }
-        Assert.Equal(4, CpuBackend.WinogradTile(c, 100, 152));
-        Assert.Equal(2, CpuBackend.WinogradTile(c, 25, 38));  // 70 F(4x4) tiles, 247 F(2x2) tiles
-        Assert.Equal(0, CpuBackend.WinogradTile(c, 13, 19));
+        Assert.Equal(4, CpuBackend.WinogradTile(c, 100, 152)); // 950 4x4 tiles
+        Assert.Equal(2, CpuBackend.WinogradTile(c, 50, 76));   // 247 4x4 tiles, 950 2x2 tiles
+        Assert.Equal(2, CpuBackend.WinogradTile(narrow, 100, 152));
+        Assert.Equal(0, CpuBackend.WinogradTile(c, 13, 19));   // 70 2x2 tiles
         c.Algorithm = ConvAlgorithm.Winograd2;
         Assert.Equal(2, CpuBackend.WinogradTile(c, 100, 152));
+        c.Algorithm = ConvAlgorithm.Winograd4;
+        Assert.Equal(4, CpuBackend.WinogradTile(c, 13, 19));
         c.Algorithm = ConvAlgorithm.Gemm;
         Assert.Equal(0, CpuBackend.WinogradTile(c, 100, 152));
     }

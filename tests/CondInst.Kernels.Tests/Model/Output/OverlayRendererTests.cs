@@ -49,13 +49,19 @@ public sealed class OverlayRendererTests : IDisposable
         // Inside both masks, but not on box 1's outline? Box 1 spans columns 7..8, rows 8..9: all of it is outline.
         // Box outlines are drawn after all masks, so (7, 8) has colour 1 exactly.
         Assert.Equal(((byte)60, (byte)180, (byte)75), At(rgb, 7, 8));
-        // Box 0's outline, 2 pixels wide on the inside of columns 2..11 and rows 3..10.
-        foreach (var (x, y) in new[] { (2, 6), (3, 6), (10, 6), (11, 6), (6, 3), (6, 4), (6, 9), (6, 10), (2, 3), (11, 10) })
+        // Box 0's outline, 2 pixels wide on the inside of columns 2..11 and rows 3..10 (rows 9..10 at column 4: box 1's
+        // black line covers columns 6..9 of rows 7..10).
+        foreach (var (x, y) in new[] { (2, 6), (3, 6), (10, 6), (11, 6), (6, 3), (6, 4), (4, 9), (4, 10), (2, 3), (11, 10) })
             Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, x, y));
-        // Inside box 0, off its outline, outside the masks: unchanged. Outside everything: unchanged.
-        Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 9, 5));
+        // Black one pixel outside it (columns 1 and 12, rows 2 and 11), white one pixel inside (columns 4 and 9, rows 5
+        // and 8), so the box shows on any background.
+        foreach (var (x, y) in new[] { (1, 6), (12, 6), (6, 2), (4, 11), (1, 2), (12, 11), (6, 7) })
+            Assert.Equal(((byte)0, (byte)0, (byte)0), At(rgb, x, y));
+        foreach (var (x, y) in new[] { (4, 6), (9, 6), (6, 5), (5, 8), (4, 5) })
+            Assert.Equal(((byte)255, (byte)255, (byte)255), At(rgb, x, y));
+        // Outside everything: unchanged, also just beyond the black line.
         Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 15, 14));
-        Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 12, 6)); // just right of the box
+        Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 13, 6));
     }
 
     [Fact]
@@ -79,24 +85,42 @@ public sealed class OverlayRendererTests : IDisposable
     {
         // Box far outside on every side: pixel rectangle −1..20 x −1..16, its 2-pixel lines reach one pixel in.
         var rgb = OverlayRenderer.RenderRgb(Plain(), [D(new byte[W * H], -5f, -5f, 100f, 100f, 0)], drawText: false);
+        // The black line is outside the image; the white one runs along columns 1 and 18, rows 1 and 14.
         foreach (var (x, y) in new[] { (0, 8), (19, 8), (10, 0), (10, 15), (0, 0), (19, 15) })
             Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, x, y));
-        Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 1, 8));
-        Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 10, 1));
+        foreach (var (x, y) in new[] { (1, 8), (10, 1), (18, 8), (10, 14) })
+            Assert.Equal(((byte)255, (byte)255, (byte)255), At(rgb, x, y));
+        Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 2, 8));
+        Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 10, 2));
     }
 
     [Fact]
     public void CaptionSitsAboveTheBox()
     {
-        // Box rows start at 12, so the 9-pixel caption bar covers rows 3..11 from column 4; the text starts one pixel in.
+        // Box rows start at 12, so the 9-pixel caption bar covers rows 3..11; "a 0.50" (6 * 6 - 1 + 2 = 37 pixels) is
+        // wider than the 20-pixel image, so the bar starts at column 0, not the box's 4; the text starts one pixel in.
         // 'A' row 0 is .###. : glyph column 1 is ink (white on this dark red), column 0 is bar colour.
         var rgb = OverlayRenderer.RenderRgb(Plain(), [D(new byte[W * H], 4f, 12f, 15f, 15f, 0, "a")]);
-        Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, 4, 3));
-        Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, 5, 4));
-        Assert.Equal(((byte)255, (byte)255, (byte)255), At(rgb, 6, 4));
-        Assert.Equal(((byte)255, (byte)255, (byte)255), At(rgb, 5, 7)); // row 3 of 'A' is #####
+        Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, 0, 3));
+        Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, 1, 4));
+        Assert.Equal(((byte)255, (byte)255, (byte)255), At(rgb, 2, 4));
+        Assert.Equal(((byte)255, (byte)255, (byte)255), At(rgb, 1, 7)); // row 3 of 'A' is #####
         Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 4, 2)); // above the bar
         Assert.Equal("a 0.50", OverlayRenderer.Caption(D(new byte[W * H], 4f, 12f, 15f, 15f, 0, "a")));
+    }
+
+    [Fact]
+    public void CaptionsStayInsideTheImage()
+    {
+        // Box columns 17..19, rows 2..5 at the top-right corner: no room above, so the bar starts at the box's top row
+        // (rows 2..10); "a 0.50" is 6 * 6 - 1 = 35 pixels plus 2, wider than the image, so the bar moves left to
+        // column 0 and is cut at the right edge.
+        var rgb = OverlayRenderer.RenderRgb(Plain(), [D(new byte[W * H], 17f, 2f, 20f, 6f, 0, "a")]);
+        foreach (var (x, y) in new[] { (0, 2), (19, 2), (0, 10), (10, 10) })
+            Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, x, y));
+        // 'A' row 0 is .###. from column 1: white at columns 2..4 of row 3. Below the bar: unchanged.
+        Assert.Equal(((byte)255, (byte)255, (byte)255), At(rgb, 2, 3));
+        Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 8, 11));
     }
 
     [Fact]
