@@ -1,12 +1,21 @@
 namespace CondInst.Kernels;
 
 /// <summary>
-/// Recycles backend buffers by exact byte size, so that repeated inference on same-sized images allocates
-/// nothing after the first run. Thread-safe. Buffers are handed out whole; callers view as much as they need.
+/// Recycles backend buffers by size class, so that repeated inference on same-sized images allocates nothing after
+/// the first run, and a buffer freed by one shape serves the next shape of about its size (a network's feature maps
+/// differ in size by a few percent from layer to layer; pooled by exact size, each size would keep its own buffers
+/// and the pool would hold several times the memory actually in use). Thread-safe. Buffers are handed out whole (of
+/// their class size); callers view as much as they need.
 /// </summary>
 /// <typeparam name="TBuffer">The backend's buffer type.</typeparam>
 public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDisposable
 {
+    /// <summary>Requests up to this size are rounded up to a multiple of it (small tensors: biases, scalars).</summary>
+    public const long MinClassBytes = 256;
+
+    /// <summary>Size classes per doubling of size: a buffer is at most 1/<c>ClassesPerOctave</c> larger than asked.</summary>
+    public const int ClassesPerOctave = 8;
+
     private readonly Dictionary<long, Stack<TBuffer>> _free = new();
     private readonly Func<long, TBuffer> _allocate;
     private readonly object _lock = new();
@@ -15,7 +24,7 @@ public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDi
     /// <summary>Creates a pool that calls <paramref name="allocate"/> with a byte size when it has nothing free.</summary>
     public BufferPool(Func<long, TBuffer> allocate) => _allocate = allocate;
 
-    /// <summary>Bytes currently handed out.</summary>
+    /// <summary>Bytes currently handed out (class sizes).</summary>
     public long BytesInUse { get; private set; }
 
     /// <summary>Bytes held free for reuse.</summary>
@@ -27,25 +36,39 @@ public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDi
     /// <summary>Number of real allocations made (pool misses).</summary>
     public long Allocations { get; private set; }
 
-    /// <summary>A buffer of exactly <paramref name="bytes"/> bytes, reused when one is free.</summary>
+    /// <summary>
+    /// The size a request of <paramref name="bytes"/> is served with: a multiple of <see cref="MinClassBytes"/> up to
+    /// 4 KiB, then the next of <see cref="ClassesPerOctave"/> evenly spaced sizes per power of two (at most 12.5 % more).
+    /// </summary>
+    public static long SizeClass(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        if (bytes <= 4096) return (bytes + MinClassBytes - 1) / MinClassBytes * MinClassBytes;
+        int top = 63 - System.Numerics.BitOperations.LeadingZeroCount((ulong)(bytes - 1));
+        long step = 1L << (top - System.Numerics.BitOperations.Log2(ClassesPerOctave));
+        return (bytes + step - 1) / step * step;
+    }
+
+    /// <summary>A buffer of <see cref="SizeClass"/>(<paramref name="bytes"/>) bytes, reused when one is free.</summary>
     public TBuffer Rent(long bytes)
     {
+        long size = SizeClass(bytes);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_free.TryGetValue(bytes, out var stack) && stack.Count > 0)
+            if (_free.TryGetValue(size, out var stack) && stack.Count > 0)
             {
-                BytesFree -= bytes;
-                Count(bytes);
+                BytesFree -= size;
+                Count(size);
                 return stack.Pop();
             }
         }
         // Allocate outside the lock; count only what was really handed out (an allocation may fail: out of memory).
-        var buffer = _allocate(bytes);
+        var buffer = _allocate(size);
         lock (_lock)
         {
             Allocations++;
-            Count(bytes);
+            Count(size);
         }
         return buffer;
     }
@@ -56,7 +79,7 @@ public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDi
         PeakBytesInUse = Math.Max(PeakBytesInUse, BytesInUse);
     }
 
-    /// <summary>Gives a buffer of <paramref name="bytes"/> bytes back for reuse.</summary>
+    /// <summary>Gives a buffer of <paramref name="bytes"/> bytes (its full size, as rented) back for reuse.</summary>
     public void Return(TBuffer buffer, long bytes)
     {
         lock (_lock)

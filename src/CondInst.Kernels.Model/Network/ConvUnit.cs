@@ -66,5 +66,8 @@ internal sealed class ConvUnit : IDisposable
         return y;
     }
 
+    /// <summary>y = act(conv(x)·scale + bias + residual) into <paramref name="y"/>, which may be the residual itself.</summary>
+    public void RunInto(Tensor x, Tensor y, bool relu, Tensor? residual = null) => _backend.Conv2d(_conv, x, y, residual, relu);
+
     public void Dispose() => _conv.Dispose();
 }

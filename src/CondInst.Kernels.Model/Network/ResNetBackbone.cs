@@ -23,7 +23,11 @@ internal sealed class ResNetBackbone : IDisposable
         }
     }
 
-    /// <summary>Runs the backbone on a [N, 3, H, W] input; the caller owns the returned C3, C4, C5.</summary>
+    /// <summary>
+    /// Runs the backbone on a [N, 3, H, W] input; the caller owns the returned C3, C4, C5. Every other feature map is
+    /// freed as soon as its last consumer ran (the live set is at most a block's input, identity, one intermediate and
+    /// the kept outputs), and each block's output is written over its identity (see <see cref="Bottleneck.Forward"/>).
+    /// </summary>
     public Tensor[] Forward(Tensor input, IStageObserver observer)
     {
         var stem = _stem.Run(input, relu: true);
@@ -33,16 +37,26 @@ internal sealed class ResNetBackbone : IDisposable
         observer.Tensor("stem_pool", pooled);
         var outputs = new List<Tensor>();
         var x = pooled;
-        for (int s = 0; s < 4; s++)
+        try
         {
-            foreach (var block in _stages[s])
+            for (int s = 0; s < 4; s++)
             {
-                var y = block.Forward(x);
-                if (!outputs.Contains(x)) x.Dispose();
-                x = y;
+                foreach (var block in _stages[s])
+                {
+                    // A kept output (C3, C4) feeds the next stage's first block, which must leave it intact.
+                    bool kept = outputs.Contains(x);
+                    var y = block.Forward(x, consume: !kept);
+                    x = y;
+                }
+                observer.Tensor($"backbone_c{s + 2}", x);
+                if (s > 0) outputs.Add(x);
             }
-            observer.Tensor($"backbone_c{s + 2}", x);
-            if (s > 0) outputs.Add(x);
+        }
+        catch
+        {
+            if (!outputs.Contains(x)) x.Dispose();
+            foreach (var t in outputs) t.Dispose();
+            throw;
         }
         return outputs.ToArray();
     }
@@ -62,16 +76,34 @@ internal sealed class ResNetBackbone : IDisposable
         private readonly ConvUnit _conv3 = ConvUnit.Create(b, w, p + ".conv3.weight", null, p + ".bn3");
         private readonly ConvUnit? _down = downsample ? ConvUnit.Create(b, w, p + ".downsample.0.weight", null, p + ".downsample.1", stride) : null;
 
-        public Tensor Forward(Tensor x)
+        /// <summary>
+        /// The block on <paramref name="x"/>. With <paramref name="consume"/> the block owns x: it frees x as soon as the
+        /// downsample and conv1 have read it, and without a downsample writes its output over x (the identity: conv3's
+        /// epilogue reads each residual element before it writes that element). Otherwise x is left as it was.
+        /// </summary>
+        public Tensor Forward(Tensor x, bool consume)
         {
-            var identity = _down?.Run(x, relu: false) ?? x;
-            var a = _conv1.Run(x, relu: true);
-            var c = _conv2.Run(a, relu: true);
-            a.Dispose();
-            var y = _conv3.Run(c, relu: true, residual: identity);
-            c.Dispose();
-            if (_down != null) identity.Dispose();
-            return y;
+            // Order for the smallest live set: the main path first (its 4x narrower intermediates), then the
+            // downsample, so x, conv1's output and the downsampled identity are never alive together.
+            Tensor c;
+            using (var a = _conv1.Run(x, relu: true))
+                c = _conv2.Run(a, relu: true);
+            using (c)
+            {
+                if (_down is null && !consume) return _conv3.Run(c, relu: true, residual: x);
+                var identity = _down?.Run(x, relu: false) ?? x;
+                if (consume && !ReferenceEquals(identity, x)) x.Dispose();
+                try
+                {
+                    _conv3.RunInto(c, identity, relu: true, residual: identity);
+                }
+                catch
+                {
+                    if (!ReferenceEquals(identity, x)) identity.Dispose();
+                    throw;
+                }
+                return identity;
+            }
         }
 
         public void Dispose()

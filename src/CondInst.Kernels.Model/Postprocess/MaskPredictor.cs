@@ -21,8 +21,11 @@ internal static class MaskPredictor
     /// <summary>Probabilities are brought from stride 4 to stride 1.</summary>
     public const int ProbabilityFactor = 4;
 
-    /// <summary>Bytes of binary masks per chunk of the paste.</summary>
-    private const long ChunkBytes = 256L << 20;
+    /// <summary>
+    /// Bytes of binary masks per chunk of the paste: 16 MiB is 15 masks of 1333x800, enough instances per launch to
+    /// keep every core busy, and a tenth of the device memory that 100 such masks at once would take.
+    /// </summary>
+    public const long ChunkBytes = 16L << 20;
 
     /// <summary>
     /// Mask probabilities at stride 4, [k, 1, 2·H8, 2·W8] (the caller owns them): the dynamic head's logits at stride 8,

@@ -51,8 +51,9 @@ public static class BenchRunner
         var (target, weightsText) = Open(request, peer);
         using (target)
         {
-            // The weight arrays are garbage now; collect them so the working set measures inference.
-            GC.Collect();
+            // The weight arrays are garbage now; collect them and give their pages back (an aggressive collection
+            // decommits the freed heap) so the working set measures inference, as after CondInstModel.Load.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             GC.WaitForPendingFinalizers();
             var model = target.Model;
             var g = ImageGeometry.For(width, height, model.Settings.ScaleLong, model.Settings.ScaleShort);
@@ -64,7 +65,11 @@ public static class BenchRunner
 
             var clock = new StageClock(target.Backend);
             for (int i = 0; i < request.Warmup; i++) model.Predict(bgr, width, height, observer: clock);
+            // The warm-up's garbage (first-use preparations, grown scratch) is not part of the steady state measured.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             target.Backend.ResetPeakMemory();
+            long residentBefore = ProcessMemory.WorkingSet();
+            long managedBefore = GC.GetGCMemoryInfo().TotalCommittedBytes;
             bool hwmReset = ProcessMemory.ResetPeak();
             var e2e = new List<double>();
             var stages = new Dictionary<string, List<double>>(StringComparer.Ordinal);
@@ -89,6 +94,8 @@ public static class BenchRunner
             stdout.WriteLine();
             stdout.WriteLine($"peak memory: backend pool {Mib(mem.PeakBytesInUse)} in use ({Mib(mem.BytesInUse + mem.BytesFree)} held, {mem.Allocations} allocations); "
                 + $"process peak working set {Mib(ProcessMemory.PeakWorkingSet())} ({(hwmReset ? "timed runs only" : "whole process, including loading")})");
+            stdout.WriteLine($"memory before the timed runs: working set {Mib(residentBefore)}, managed heap committed {Mib(managedBefore)} (the pool's buffers are managed pinned arrays; "
+                + "the prepared weights are in the working set outside the pool)");
             stdout.WriteLine($"detections: {detections[^1]} (min {detections.Min()}, max {detections.Max()} over the runs)");
             var (lo, mid, hi) = Stats(e2e);
             stdout.WriteLine(FormattableString.Invariant($"e2e_ms median={mid:F1} min={lo:F1} max={hi:F1}"));

@@ -13,6 +13,14 @@ internal static class ProcessMemory
         return p.PeakWorkingSet64;
     }
 
+    /// <summary>Current working set (VmRSS on Linux) in bytes.</summary>
+    public static long WorkingSet()
+    {
+        using var p = Process.GetCurrentProcess();
+        p.Refresh();
+        return p.WorkingSet64;
+    }
+
     /// <summary>Resets the peak to the current resident size (Linux clear_refs 5); false where that is not possible.</summary>
     public static bool ResetPeak()
     {
