@@ -39,6 +39,9 @@ public sealed class CondInstModel : IDisposable
     /// <summary>Problems found while loading that did not stop it (e.g. a checksum mismatch).</summary>
     public IReadOnlyList<string> Warnings { get; private init; } = [];
 
+    /// <summary>Limits for the images <see cref="Predict(string, IStageSink?, bool)"/> loads (null: <see cref="ImageLimits.Default"/>).</summary>
+    public ImageLimits? ImageLimits { get; private init; }
+
     /// <summary>Class names, index = label.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
@@ -52,7 +55,7 @@ public sealed class CondInstModel : IDisposable
         var backend = Devices.Open(device);
         try
         {
-            return new CondInstModel(backend, ownsBackend: true, loaded.Weights, loaded.Arch, loaded.Settings, loaded.Names) { Warnings = loaded.Warnings };
+            return new CondInstModel(backend, ownsBackend: true, loaded.Weights, loaded.Arch, loaded.Settings, loaded.Names) { Warnings = loaded.Warnings, ImageLimits = options?.ImageLimits };
         }
         catch
         {
@@ -65,12 +68,12 @@ public sealed class CondInstModel : IDisposable
     public static CondInstModel Load(string path, IBackend backend, ModelOptions? options = null)
     {
         var loaded = LoadWeights(path, options);
-        return new CondInstModel(backend, ownsBackend: false, loaded.Weights, loaded.Arch, loaded.Settings, loaded.Names) { Warnings = loaded.Warnings };
+        return new CondInstModel(backend, ownsBackend: false, loaded.Weights, loaded.Arch, loaded.Settings, loaded.Names) { Warnings = loaded.Warnings, ImageLimits = options?.ImageLimits };
     }
 
     private static (WeightSet Weights, CondInstArchitecture Arch, TestSettings Settings, IReadOnlyList<string> Names, IReadOnlyList<string> Warnings) LoadWeights(string path, ModelOptions? options)
     {
-        using var checkpoint = Checkpoint.Load(path);
+        using var checkpoint = Checkpoint.Load(path, options?.Limits);
         var arch = CondInstArchitecture.InferFrom(checkpoint.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Shape));
         checkpoint.Bind(arch.ExpectedParameters());
         var weights = new WeightSet(checkpoint.Tensors
@@ -100,7 +103,7 @@ public sealed class CondInstModel : IDisposable
     }
 
     /// <summary>Decodes an image file as mmdetection does (Pillow rules, EXIF orientation) and detects instances in it.</summary>
-    public Prediction Predict(string imagePath, IStageSink? sink = null, bool timings = false) => Predict(ImageLoader.Load(imagePath), sink, timings);
+    public Prediction Predict(string imagePath, IStageSink? sink = null, bool timings = false) => Predict(ImageLoader.Load(imagePath, ImageLimits), sink, timings);
 
     /// <summary>Detects instances in a decoded image.</summary>
     public Prediction Predict(DecodedImage image, IStageSink? sink = null, bool timings = false) =>

@@ -23,6 +23,12 @@ public sealed record ModelOptions
     /// <summary>Resize scale (long side, short side).</summary>
     public (int Long, int Short)? TestScale { get; init; }
 
+    /// <summary>Resource limits for reading the checkpoint (null: <see cref="ImporterLimits.Default"/>).</summary>
+    public ImporterLimits? Limits { get; init; }
+
+    /// <summary>Resource limits for the images <see cref="CondInstModel.Predict(string, IStageSink?, bool)"/> loads (null: <see cref="Model.ImageLimits.Default"/>).</summary>
+    public ImageLimits? ImageLimits { get; init; }
+
     /// <summary>Applies these overrides to <paramref name="settings"/>, noting them in the source.</summary>
     public TestSettings Apply(TestSettings settings)
     {

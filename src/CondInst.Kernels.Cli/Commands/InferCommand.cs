@@ -8,19 +8,20 @@ public static class InferCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var weights = new Option<string>("--weights") { Description = "Checkpoint: .pth (zip or legacy) or .safetensors", Required = true };
+        var weights = ArgumentRules.Path("--weights", "Checkpoint: .pth (zip or legacy) or .safetensors");
         var image = new Option<string?>("--image") { Description = "One image file" };
         var images = new Option<string?>("--images") { Description = "A folder of images" };
-        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var output = ArgumentRules.Path("--out", "Output folder");
         var device = new Option<string>("--device") { Description = "auto, cpu, opencl, cuda or ilgpu-cpu (optionally with :index)", DefaultValueFactory = _ => "auto" };
-        var scoreThr = new Option<float?>("--score-thr") { Description = "Score threshold (overrides the model's score_thr)" };
-        var maxDets = new Option<int?>("--max-dets") { Description = "Maximum detections per image (overrides max_per_img)" };
+        var scoreThr = ArgumentRules.Fraction("--score-thr", "Score threshold from 0 to 1 (overrides the model's score_thr)");
+        var maxDets = ArgumentRules.Count("--max-dets", "Maximum detections per image, at least 1 (overrides max_per_img)");
         var dump = new Option<bool>("--dump") { Description = "Write every stage as .npy under OUT/dump/<image>/" };
-        var overlayThr = new Option<float>("--overlay-thr") { Description = "Minimum score of the instances drawn on the overlays (results.json keeps all)", DefaultValueFactory = _ => 0.3f };
+        var overlayThr = ArgumentRules.Fraction("--overlay-thr", "Minimum score from 0 to 1 of the instances drawn on the overlays (default 0.3; results.json keeps all)");
         var command = new Command("infer", "Detect instances: writes OUT/results.json (COCO results), OUT/<image>.png overlays and, with --dump, stage dumps.")
         {
             weights, image, images, output, device, scoreThr, maxDets, dump, overlayThr,
         };
+        var limits = new LimitOptions(command, images: true);
         command.Validators.Add(r =>
         {
             bool one = r.GetResult(image) is not null, many = r.GetResult(images) is not null;
@@ -31,7 +32,8 @@ public static class InferCommand
             string? single = r.GetValue(image);
             IReadOnlyList<string> files = single != null ? [single] : InferenceJob.ImagesIn(r.GetValue(images)!);
             var request = new InferenceRequest(r.GetValue(weights)!, files, r.GetValue(output)!, r.GetValue(device)!,
-                new ModelOptions { ScoreThreshold = r.GetValue(scoreThr), MaxDetections = r.GetValue(maxDets) }, r.GetValue(dump), r.GetValue(overlayThr));
+                new ModelOptions { ScoreThreshold = r.GetValue(scoreThr), MaxDetections = r.GetValue(maxDets), Limits = limits.Importer(r), ImageLimits = limits.Image(r) },
+                r.GetValue(dump), r.GetValue(overlayThr) ?? 0.3f);
             var progress = files.Count > 1 ? new ProgressBar(stderr) : null;
             var summary = InferenceJob.Run(request, progress is null ? null : progress.Report, w => stderr.WriteLine($"warning: {w}"));
             stdout.WriteLine($"device: {summary.Device}");

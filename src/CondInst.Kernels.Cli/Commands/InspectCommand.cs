@@ -12,10 +12,11 @@ public static class InspectCommand
         var file = new Argument<string>("file") { Description = "Checkpoint: .pth (zip or legacy) or .safetensors, recognised by content." };
         var keys = new Option<bool>("--keys") { Description = "Also list every key with its dtype and shape." };
         var command = new Command("inspect", "Show a checkpoint's format, tensors, dtypes, size, metadata and test settings.") { file, keys };
+        var limits = new LimitOptions(command, images: false);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
-            using var ckpt = Checkpoint.Load(path);
+            using var ckpt = Checkpoint.Load(path, limits.Importer(parse));
             Print(stdout, ckpt, parse.GetValue(keys));
             return 0;
         });

@@ -65,7 +65,7 @@ public static class InferenceJob
         {
             string path = request.Images[i];
             progress?.Invoke(i, request.Images.Count, Path.GetFileName(path));
-            var image = ImageLoader.Load(path);
+            var image = ImageLoader.Load(path, request.Options.ImageLimits);
             NpyDumpSink? sink = null;
             if (request.Dump)
             {
