@@ -57,6 +57,8 @@ public static class InferenceJob
         using var model = CondInstModel.Load(request.Weights, request.Device, request.Options);
         foreach (var w in model.Warnings) warn?.Invoke(w);
         Directory.CreateDirectory(outDir);
+        // An older results.json must not stand next to this run's overlays should this run stop early.
+        File.Delete(Path.Combine(outDir, CocoResultsWriter.ResultsFileName));
         var results = new List<ImageResult>();
         var overlays = new List<string>();
         var dumps = new List<string>();
@@ -65,7 +67,17 @@ public static class InferenceJob
         {
             string path = request.Images[i];
             progress?.Invoke(i, request.Images.Count, Path.GetFileName(path));
-            var image = ImageLoader.Load(path, request.Options.ImageLimits);
+            DecodedImage image;
+            try
+            {
+                image = ImageLoader.Load(path, request.Options.ImageLimits);
+            }
+            catch (ImageLoadException e) when (results.Count > 0)
+            {
+                // Keep the images done so far: results.json is written complete for them, then the error is reported.
+                CocoResultsWriter.Write(outDir, results, model.Architecture.NumClasses);
+                throw new ImageLoadException(e.FileName, $"{e.Problem}; the run stopped here, results.json holds the {results.Count} image(s) before it", e);
+            }
             NpyDumpSink? sink = null;
             if (request.Dump)
             {
