@@ -3,11 +3,16 @@
 # ilgpu-cpu; opencl and cuda rows are skipped as "not run: reason" where no such device exists), then runs
 # the opencl rows of the op tests on a real OpenCL device: PoCL 6 inside a Debian trixie root made by
 # .ci/opencl-root.sh (needs root privileges and the Debian mirror; made once, ~600 MB, reused). There
-# CONDINST_REQUIRE_DEVICES=opencl turns a missing device into a failure, and a run that executes no opencl
-# test fails too. Where the OpenCL part cannot run, it says "OpenCL tests: not run: <reason>" and, with
-# CI=true, fails. CONDINST_OPENCL=0 turns the OpenCL part off (a failure with CI=true).
+# CONDINST_REQUIRE_DEVICES=opencl turns a missing device into a failure, and every opencl row of the op tests
+# that the host run lists (skipped there) must have run and passed inside the root: compile-only tests that the
+# filter also matches do not count, and skipped opencl rows fail with CI=true. Where the OpenCL part cannot
+# run, it says "OpenCL tests: not run: <reason>" and, with CI=true, fails. CONDINST_OPENCL=0 turns the
+# OpenCL part off (a failure with CI=true).
+# The cpu rows of the op tests run a second time with AVX2 and FMA turned off (DOTNET_EnableAVX2=0,
+# DOTNET_EnableFMA=0), so the SIMD fallback paths are tested on every machine.
 # Ends with counts per backend and one line "N passed, N failed, N skipped".
-# Exit status: 0 only when the build passed, no test failed, and (with CI=true) the OpenCL tests ran.
+# Exit status: 0 only when the build passed, no test failed, every opencl row ran and passed inside the root
+# (where the root could be used), and (with CI=true) the OpenCL tests ran.
 set -euo pipefail
 cd "$(dirname "$0")"
 REPO="$(pwd -P)"
@@ -22,7 +27,7 @@ opencl_reason=""
 opencl_ran=0
 
 rm -rf "$RESULTS"
-mkdir -p "$RESULTS/host" "$RESULTS/opencl"
+mkdir -p "$RESULTS/host" "$RESULTS/opencl" "$RESULTS/no-avx2"
 
 # Decide about the OpenCL part first: making the root (network-bound) overlaps the build (CPU-bound).
 root_job=""
@@ -54,6 +59,16 @@ host_rc=0
 dotnet test CondInst.Kernels.sln -c Release --no-build --results-directory "$RESULTS/host" \
     --logger trx --logger "console;verbosity=minimal" || host_rc=$?
 timings+=("host tests $((SECONDS - t)) s")
+
+# The cpu backend's paths for machines without AVX2 (Vector256 in software, scalar loops, no FMA): the cpu rows
+# of the op and cpu tests once more in a process where the runtime reports neither (SimdFallbackTests checks it).
+say "cpu op tests with AVX2 and FMA turned off (the SIMD fallback paths)"
+t=$SECONDS
+simd_rc=0
+DOTNET_EnableAVX2=0 DOTNET_EnableFMA=0 dotnet test CondInst.Kernels.sln -c Release --no-build --results-directory "$RESULTS/no-avx2" \
+    --filter "(FullyQualifiedName~CondInst.Kernels.Tests.Ops.|FullyQualifiedName~CondInst.Kernels.Tests.Cpu.)&DisplayName!~ilgpu&DisplayName!~opencl&DisplayName!~cuda" \
+    --logger trx --logger "console;verbosity=minimal" || simd_rc=$?
+timings+=("no-AVX2 cpu tests $((SECONDS - t)) s")
 
 if [[ -n "$root_job" ]]; then
     say "OpenCL root: waiting for $OPENCL_ROOT"
@@ -91,15 +106,36 @@ read -r _ passed failed skipped < <(grep '^#total ' <<<"$summary")
 read -r _ root_passed root_failed root_skipped < <(grep '^#root ' <<<"$summary")
 
 [[ "$host_rc" == 0 || "$failed" -gt 0 ]] || problems+=("host dotnet test failed (exit $host_rc) without a failed test")
+shopt -s nullglob
+simd_trx=("$RESULTS"/no-avx2/*.trx)
+shopt -u nullglob
+if [[ ${#simd_trx[@]} -gt 0 ]]; then
+    read -r _ simd_passed simd_failed simd_skipped < <(awk -v root_files=0 -f .ci/trx-summary.awk "${simd_trx[@]}" </dev/null | grep '^#total ')
+else
+    simd_passed=0 simd_failed=0 simd_skipped=0
+fi
+echo "without AVX2/FMA (cpu rows): $simd_passed passed, $simd_failed failed, $simd_skipped skipped"
+[[ "$simd_passed" -gt 0 && "$simd_failed" == 0 && "$simd_rc" == 0 ]] ||
+    problems+=("cpu tests without AVX2/FMA: $simd_passed passed, $simd_failed failed (dotnet test exit $simd_rc)")
 if [[ "$opencl_ran" == 1 ]]; then
     root_executed=$((root_passed + root_failed))
     echo "OpenCL tests: ran in $OPENCL_ROOT: $root_executed executed ($root_passed passed, $root_failed failed, $root_skipped skipped)"
-    # A run that executes nothing (filter mismatch, missing NuGet cache in the root) must not pass.
-    [[ "$root_executed" -gt 0 ]] || problems+=("OpenCL tests: the run inside the root executed no test (exit $opencl_rc)")
+    # The gate counts the device rows (theory rows with backend "opencl"), not whatever the filter matched: the
+    # filter also matches device-free tests (the OpenCL C compile checks), which must not stand in for kernels
+    # that ran. Every opencl row the host run lists must have run inside the root and passed.
+    read -r _ _ expected_rows ocl_passed ocl_failed ocl_skipped < <(grep '^#backend opencl ' <<<"$summary")
+    echo "OpenCL device rows: $ocl_passed of $expected_rows passed inside the root ($ocl_failed failed, $ocl_skipped skipped)"
+    [[ "$expected_rows" -gt 0 ]] || problems+=("OpenCL tests: the host run lists no opencl rows (test discovery broken?)")
+    [[ "$ocl_passed" == "$expected_rows" ]] ||
+        problems+=("OpenCL tests: $ocl_passed of the $expected_rows opencl rows passed inside the root (exit $opencl_rc)")
     [[ "$opencl_rc" == 0 || "$root_failed" -gt 0 ]] || problems+=("OpenCL dotnet test failed (exit $opencl_rc) without a failed test")
-    opencl_skipped="$(awk '$1 == "opencl" { print $4 }' <<<"$summary")"
-    [[ "${opencl_skipped:-0}" == 0 ]] ||
-        echo "warning: $opencl_skipped opencl test(s) did not run on the device (skipped inside the root, or not matched by the filter)" >&2
+    if [[ "$ocl_skipped" != 0 ]]; then
+        if [[ "${CI:-}" == true ]]; then
+            problems+=("OpenCL tests: $ocl_skipped opencl row(s) skipped inside the root (not allowed with CI=true)")
+        else
+            echo "warning: $ocl_skipped opencl row(s) skipped inside the root" >&2
+        fi
+    fi
 else
     echo "OpenCL tests: not run: $opencl_reason"
     [[ "${CI:-}" != true ]] || problems+=("OpenCL tests: not run: $opencl_reason (required with CI=true)")

@@ -1,21 +1,26 @@
 using System.CommandLine;
 using BenchmarkDotNet.Running;
+using CondInst.Kernels.Benchmarks.Coco;
 using CondInst.Kernels.Benchmarks.Onnx;
 using CondInst.Kernels.Benchmarks.Scaling;
+using CondInst.Kernels.Benchmarks.Winograd;
 using CondInst.Kernels.Cli.Commands;
+using CondInst.Kernels.Model.Benchmarking;
 
 namespace CondInst.Kernels.Benchmarks;
 
 /// <summary>
 /// The benchmarks executable. <c>bench …</c> is the CLI's bench command with the ONNX Runtime body registered as
-/// device <c>onnxruntime</c>; <c>scaling …</c> measures growth with image size, instances and batch; anything else goes
-/// to BenchmarkDotNet's switcher (kernel benchmarks): <c>dotnet run -c Release --project benchmarks/CondInst.Kernels.Benchmarks -- --filter '*' --job short</c>.
+/// device <c>onnxruntime</c>; <c>scaling …</c> measures growth with image size, instances and batch; <c>coco-eval …</c>
+/// times the COCO evaluation on a synthetic val2017-sized set; <c>winograd …</c> the error and relative speed of the
+/// 3x3 algorithms layer; anything else goes to BenchmarkDotNet's switcher (kernel benchmarks):
+/// <c>dotnet run -c Release --project benchmarks/CondInst.Kernels.Benchmarks -- --filter '*' --job short</c>.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "bench" or "scaling") return RunCommands(args, Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] is "bench" or "scaling" or "coco-eval" or "winograd") return RunCommands(args, Console.Out, Console.Error);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, KernelConfig.Create());
         return 0;
     }
@@ -30,6 +35,8 @@ public static class Program
         {
             BenchCommand.Create(stdout, Peers),
             ScalingCommand.Create(stdout),
+            CocoEvalTimingCommand.Create(stdout),
+            WinogradCommand.Create(stdout),
         };
         try
         {

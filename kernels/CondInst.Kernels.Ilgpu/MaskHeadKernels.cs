@@ -4,19 +4,19 @@ namespace CondInst.Kernels.Ilgpu;
 
 /// <summary>
 /// CondInst's dynamic mask head for all instances in one launch: a thread-group per (pixel range, instance) copies
-/// the instance's 169 parameters and its (x, y, stride) into shared memory once, then each thread runs the three
-/// 1x1 layers (10 → 8 → 8 → 1, ReLU between) for its pixels with the hidden activations in registers, so no
-/// N × 8 × H × W intermediate ever reaches global memory.
+/// the instance's parameters (<see cref="MaskHeadLayout"/>) and its (x, y, stride) into shared memory once, then
+/// each thread runs the three 1x1 layers (10 → 8 → 8 → 1, ReLU between) for its pixels with the hidden activations
+/// in registers, so no N × 8 × H × W intermediate ever reaches global memory. The layer widths are unrolled into
+/// <see cref="Float8"/> here, so the layout's widths must stay 8.
 /// </summary>
 public static class MaskHeadKernels
 {
-    /// <summary>Parameters per instance: W0 8x10, W1 8x8, W2 1x8, b0 8, b1 8, b2 1.</summary>
-    public const int Params = 169;
-
-    private const int W1At = 80, W2At = 144, B0At = 152, B1At = 160, B2At = 168;
+    private const int Params = MaskHeadLayout.Params;
+    private const int W1At = MaskHeadLayout.W1At, W2At = MaskHeadLayout.W2At;
+    private const int B0At = MaskHeadLayout.B0At, B1At = MaskHeadLayout.B1At, B2At = MaskHeadLayout.B2At;
 
     /// <summary>Launch: grid (pixel blocks, N); pixels are walked grid-stride along x within the instance's row of groups.</summary>
-    // features: NCHW [1, 8, H, W]; parameters: [N, 169]; instances: [N, 3] (x, y, stride); logits: [N, 1, H, W]
+    // features: NCHW [1, 8, H, W]; parameters: [N, MaskHeadLayout.Params]; instances: [N, 3] (x, y, stride); logits: [N, 1, H, W]
     public static void DynamicMaskHead(ArrayView<float> features, ArrayView<float> parameters, ArrayView<float> instances,
         ArrayView<float> logits, int h, int w, float featureStride, float sizeOfInterest)
     {
@@ -87,7 +87,7 @@ public static class MaskHeadKernels
     // relu(b0[q] + W0[q, :] · z)
     private static float Layer0(ArrayView<float> prm, int q, Input z)
     {
-        int r = q * 10;
+        int r = MaskHeadLayout.W0At + q * MaskHeadLayout.Inputs;
         float acc = prm[B0At + q] + prm[r] * z.Rx + prm[r + 1] * z.Ry;
         return KernelMath.Relu(acc + Dot8(prm, r + 2, 0f, z.F));
     }

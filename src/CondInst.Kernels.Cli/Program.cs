@@ -18,6 +18,7 @@ public static class Program
             ConvertCommand.Create(stdout),
             InferCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout),
+            EvalCommand.Create(stdout, stderr),
         };
         try
         {

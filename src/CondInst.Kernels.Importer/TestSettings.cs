@@ -13,7 +13,7 @@ namespace CondInst.Kernels.Importer;
 /// <param name="Source">Where these values came from: "checkpoint meta config", "sidecar FILE", "defaults (R-50 spec)", "command line".</param>
 public sealed record TestSettings(int ScaleLong, int ScaleShort, float ScoreThreshold, int NmsPre, float IouThreshold, int MaxPerImage, float MaskThreshold, string Source)
 {
-    /// <summary>The R-50 defaults of the spec.</summary>
+    /// <summary>The R-50 defaults (docs/INFERENCE.md#constants).</summary>
     public static TestSettings R50Defaults { get; } = new(1333, 800, 0.05f, 1000, 0.6f, 100, 0.5f, "defaults (R-50 spec)");
 
     /// <summary>One line: <c>scale (1333, 800), score_thr 0.05, nms_pre 1000, iou_threshold 0.6, max_per_img 100, mask_thr 0.5</c>.</summary>

@@ -1,13 +1,17 @@
 using CondInst.Kernels.Importer;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace CondInst.Kernels.Model;
 
 /// <summary>
-/// A CondInst model on one device: load it once, then call <see cref="Predict(ReadOnlySpan{byte}, int, int, string, IStageSink?, bool)"/>
-/// per image. Predictions on one model are serialised by a lock (the backend and its memory pool are not
-/// thread-safe), so calling from several threads is safe; for parallel throughput load one model per device.
+/// A CondInst model on one device: load it once, then call <c>Predict</c> per image (from a path, a stream, encoded
+/// bytes, an ImageSharp image or BGR pixels), <c>PredictAsync</c>, or <c>PredictBatch</c>/<c>PredictBatchAsync</c> over
+/// many files. Predictions on one model are serialised by a lock (the backend and its memory pool are not
+/// thread-safe), so calling from several threads is safe; for parallel throughput load one model per device (on the
+/// CPU, give each its share of the cores with <see cref="ModelOptions.CpuThreads"/>).
 /// </summary>
-public sealed class CondInstModel : IDisposable
+public sealed partial class CondInstModel : IDisposable
 {
     private readonly object _gate = new();
     private readonly IConvolutionalBody _network;
@@ -39,7 +43,7 @@ public sealed class CondInstModel : IDisposable
     /// <summary>Problems found while loading that did not stop it (e.g. a checksum mismatch).</summary>
     public IReadOnlyList<string> Warnings { get; private init; } = [];
 
-    /// <summary>Limits for the images <see cref="Predict(string, IStageSink?, bool)"/> loads (null: <see cref="ImageLimits.Default"/>).</summary>
+    /// <summary>Limits for the images the <c>Predict</c> overloads decode (null: <see cref="ImageLimits.Default"/>).</summary>
     public ImageLimits? ImageLimits { get; private init; }
 
     /// <summary>Class names, index = label.</summary>
@@ -51,11 +55,11 @@ public sealed class CondInstModel : IDisposable
     /// </summary>
     public static CondInstModel Load(string path, string device = "auto", ModelOptions? options = null)
     {
-        var loaded = LoadWeights(path, options);
-        var backend = Devices.Open(device);
+        var loaded = CheckpointLoader.Load(path, options);
+        var backend = Devices.Open(device, options?.CpuThreads);
         try
         {
-            return new CondInstModel(backend, ownsBackend: true, loaded.Weights, loaded.Arch, loaded.Settings, loaded.Names) { Warnings = loaded.Warnings, ImageLimits = options?.ImageLimits };
+            return new CondInstModel(backend, ownsBackend: true, loaded.Weights, loaded.Architecture, loaded.Settings, loaded.ClassNames) { Warnings = loaded.Warnings, ImageLimits = options?.ImageLimits };
         }
         catch
         {
@@ -67,29 +71,8 @@ public sealed class CondInstModel : IDisposable
     /// <summary>Loads a checkpoint onto a backend the caller owns (and disposes after the model).</summary>
     public static CondInstModel Load(string path, IBackend backend, ModelOptions? options = null)
     {
-        var loaded = LoadWeights(path, options);
-        return new CondInstModel(backend, ownsBackend: false, loaded.Weights, loaded.Arch, loaded.Settings, loaded.Names) { Warnings = loaded.Warnings, ImageLimits = options?.ImageLimits };
-    }
-
-    private static (WeightSet Weights, CondInstArchitecture Arch, TestSettings Settings, IReadOnlyList<string> Names, IReadOnlyList<string> Warnings) LoadWeights(string path, ModelOptions? options)
-    {
-        using var checkpoint = Checkpoint.Load(path, options?.Limits);
-        var arch = CondInstArchitecture.InferFrom(checkpoint.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Shape));
-        checkpoint.Bind(arch.ExpectedParameters());
-        var weights = new WeightSet(checkpoint.Tensors
-            .Where(kv => !kv.Key.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
-            .Select(kv => new KeyValuePair<string, (int[], float[])>(kv.Key, (kv.Value.Shape, kv.Value.ToFloat32()))));
-        var names = ClassNameResolver.FromMeta(checkpoint.Meta, arch.NumClasses);
-        var settings = (options ?? new ModelOptions()).Apply(checkpoint.Settings);
-        var warnings = new List<string>();
-        // Published files are named after their sha256 prefix: a mismatch means a truncated or different download.
-        // NaN or infinite weights make every score NaN, and NaN passes no threshold: zero instances, silently.
-        var nonFinite = weights.Keys.Select(n => (Name: n, Count: weights.Get(n, weights.ShapeOf(n)).Count(v => !float.IsFinite(v)))).Where(x => x.Count > 0).ToList();
-        if (nonFinite.Count > 0)
-            warnings.Add($"{path}: {nonFinite.Count} tensor(s) hold NaN or infinite values ({string.Join(", ", nonFinite.Take(3).Select(x => $"'{x.Name}': {x.Count}"))}{(nonFinite.Count > 3 ? ", ..." : "")}); predictions will be empty or wrong");
-        if (!CheckpointHash.MatchesDeclaredPrefix(path))
-            warnings.Add($"{path}: sha256 starts with {CheckpointHash.Sha256Prefix(path)}, but the file name declares {CheckpointHash.DeclaredPrefix(path)} (truncated or different download?)");
-        return (weights, arch, settings, names, warnings);
+        var loaded = CheckpointLoader.Load(path, options);
+        return new CondInstModel(backend, ownsBackend: false, loaded.Weights, loaded.Architecture, loaded.Settings, loaded.ClassNames) { Warnings = loaded.Warnings, ImageLimits = options?.ImageLimits };
     }
 
     /// <summary>A model from weights already in memory, on a backend the caller owns (tests, benchmarks, random models).</summary>
@@ -107,41 +90,80 @@ public sealed class CondInstModel : IDisposable
     }
 
     /// <summary>Decodes an image file as mmdetection does (Pillow rules, EXIF orientation) and detects instances in it.</summary>
-    public Prediction Predict(string imagePath, IStageSink? sink = null, bool timings = false) => Predict(ImageLoader.Load(imagePath, ImageLimits), sink, timings);
+    /// <exception cref="ImageLoadException">The file is missing, unreadable or not a decodable image.</exception>
+    public DetectionResult Predict(string imagePath, IStageObserver? observer = null) =>
+        Run(ImageLoader.Load(imagePath, ImageLimits), Path.GetFileName(imagePath), observer, default);
 
-    /// <summary>Detects instances in a decoded image.</summary>
-    public Prediction Predict(DecodedImage image, IStageSink? sink = null, bool timings = false) =>
-        Predict(image.Bgr, image.Width, image.Height, image.Name, sink, timings);
+    /// <summary>Decodes an encoded image (JPEG, PNG, ...) read from <paramref name="stream"/> to its end, and detects instances in it.</summary>
+    /// <exception cref="ImageLoadException">The stream is unreadable or does not hold a decodable image.</exception>
+    public DetectionResult Predict(Stream stream, string name = "image") => Run(ImageLoader.Load(stream, name, ImageLimits), name, null, default);
+
+    /// <summary>Decodes an encoded image file held in memory and detects instances in it.</summary>
+    /// <exception cref="ImageLoadException">The bytes are not a decodable image.</exception>
+    public DetectionResult Predict(ReadOnlyMemory<byte> encoded, string name = "image") => Run(ImageLoader.Load(encoded, name, ImageLimits), name, null, default);
 
     /// <summary>
-    /// Detects instances in an HWC BGR image (as mmdetection's loader gives it). With <paramref name="sink"/> every
-    /// stage is reported by its fixture name; with <paramref name="timings"/> per-stage times are measured.
+    /// Detects instances in an ImageSharp image, its pixels taken as they are (no EXIF orientation is applied: call
+    /// ImageSharp's <c>AutoOrient</c> first if the image came from a camera file).
     /// </summary>
-    public Prediction Predict(ReadOnlySpan<byte> bgr, int width, int height, string name = "image", IStageSink? sink = null, bool timings = false)
+    public DetectionResult Predict(Image<Rgb24> image, string name = "image") => Run(ImageLoader.FromImage(image, name), name, null, default);
+
+    /// <summary>Detects instances in a decoded image.</summary>
+    public DetectionResult Predict(DecodedImage image, IStageObserver? observer = null)
     {
+        ArgumentNullException.ThrowIfNull(image);
+        return Run(image, image.Name, observer, default);
+    }
+
+    /// <summary>
+    /// Detects instances in an HWC BGR image (as mmdetection's loader gives it). An <paramref name="observer"/> is told
+    /// every stage's tensors by their fixture names and the end of every timed stage (stage dumps, <see cref="StageClock"/>).
+    /// </summary>
+    public DetectionResult Predict(ReadOnlySpan<byte> bgr, int width, int height, string name = "image", IStageObserver? observer = null) =>
+        Run(bgr, width, height, name, name, observer, default);
+
+    private DetectionResult Run(DecodedImage image, string fileName, IStageObserver? observer, CancellationToken cancel) =>
+        Run(image.Bgr, image.Width, image.Height, image.Name, fileName, observer, cancel);
+
+    // The stages in order. Diagnostics see them through the observer; the dumps of what the fused operations never
+    // materialise are made here, from the stages' outputs, and cost nothing unless an observer keeps arrays.
+    private DetectionResult Run(ReadOnlySpan<byte> bgr, int width, int height, string name, string fileName, IStageObserver? observer, CancellationToken cancel)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var o = cancel.CanBeCanceled ? StageObserver.Combine(observer, StageObserver.Cancellation(cancel)) : observer ?? StageObserver.None;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            cancel.ThrowIfCancellationRequested();
+            using var workers = (Backend as CpuBackend)?.UseWorkers();
             var g = ImageGeometry.For(width, height, Settings.ScaleLong, Settings.ScaleShort);
-            var clock = timings ? new StageClock(Backend) : null;
-            using var input = Preprocessor.Run(Backend, bgr, g, sink);
-            clock?.Lap("preprocess");
-            using var net = _network.Forward(input, sink, clock);
-            using var kept = BoxSelector.Select(Backend, net, g, Settings, sink);
-            clock?.Lap("postprocess");
-            var masks = MaskPredictor.Predict(Backend, net.MaskFeature, kept, g, Settings.MaskThreshold, sink, clock);
-            var instances = new Instance[kept.Count];
-            float sx = (float)g.ScaleX, sy = (float)g.ScaleY;
-            var boxes = new float[kept.Count * 4];
-            for (int i = 0; i < kept.Count; i++)
+            var b = Backend;
+            Tensor input;
+            using (var resized = Preprocessor.Resize(b, bgr, g))
             {
-                // Boxes go back to original pixels by a float32 division by the per-axis scale factors (no clipping).
-                var b = kept.Boxes.AsSpan(4 * i, 4);
-                (boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]) = (b[0] / sx, b[1] / sy, b[2] / sx, b[3] / sy);
-                instances[i] = new Instance(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3], kept.Scores[i], kept.Labels[i], ClassNames[kept.Labels[i]], masks[i]);
+                input = Preprocessor.Normalize(b, resized, g);
+                InputDumps.Report(o, b, resized, input);
             }
-            sink?.Array("det_bboxes", NpyArray.FromFloats(boxes, kept.Count, 4));
-            return new Prediction(name, g, instances, clock?.Laps.ToArray() ?? []);
+            using (input)
+            {
+                o.StageDone("preprocess");
+                using var net = _network.Forward(input, o);
+                using var kept = BoxSelector.Select(b, net, g, Settings);
+                var boxes = BoxRescale.ToOriginal(kept.Boxes, g);
+                o.StageDone("postprocess");
+                CandidateDumps.Report(o, b, net, kept);
+                o.Array("det_bboxes", () => NpyArray.FromFloats(boxes, kept.Count, 4));
+                using var probs = MaskPredictor.Probabilities(b, net.MaskFeature, kept, o);
+                o.StageDone("mask_head");
+                var masks = MaskPredictor.Paste(b, probs, g, Settings.MaskThreshold);
+                o.StageDone("mask_paste");
+                MaskDumps.ReportHead(o, b, kept, net.MaskFeature.Dim(2), net.MaskFeature.Dim(3));
+                MaskDumps.ReportPaste(o, b, probs, g, masks);
+                var instances = new Detection[kept.Count];
+                for (int i = 0; i < kept.Count; i++)
+                    instances[i] = new Detection(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3], kept.Scores[i], kept.Labels[i], ClassNames[kept.Labels[i]], masks[i]);
+                return new DetectionResult(name, fileName, g, Architecture.NumClasses, instances);
+            }
         }
     }
 

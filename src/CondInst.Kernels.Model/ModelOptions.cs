@@ -29,6 +29,15 @@ public sealed record ModelOptions
     /// <summary>Resource limits for the images <see cref="CondInstModel.Predict(string, IStageSink?, bool)"/> loads (null: <see cref="Model.ImageLimits.Default"/>).</summary>
     public ImageLimits? ImageLimits { get; init; }
 
+    /// <summary>
+    /// Threads of this model's own CPU worker pool when it runs on the <c>cpu</c> device (the calling thread
+    /// included). Two models given 4 and 12 split a 16-core machine that way. Null shares the process-wide pool: one
+    /// thread per logical processor, or the number in the environment variable <c>CONDINST_CPU_THREADS</c>.
+    /// Ignored on GPU devices and by <see cref="CondInstModel.Create(IBackend, WeightSet, TestSettings, IReadOnlyList{string}?)"/>
+    /// (the caller's backend decides).
+    /// </summary>
+    public int? CpuThreads { get; init; }
+
     /// <summary>Applies these overrides to <paramref name="settings"/>, noting them in the source.</summary>
     public TestSettings Apply(TestSettings settings)
     {
@@ -39,6 +48,7 @@ public sealed record ModelOptions
         if (MaskThreshold is { } mt) { Check(mt is >= 0 and <= 1, "mask threshold", mt); s = s with { MaskThreshold = mt }; changed.Add("mask_thr"); }
         if (IouThreshold is { } iou) { Check(iou is > 0 and <= 1, "IoU threshold", iou); s = s with { IouThreshold = iou }; changed.Add("iou_threshold"); }
         if (NmsPre is { } np) { Check(np > 0, "nms_pre", np); s = s with { NmsPre = np }; changed.Add("nms_pre"); }
+        if (CpuThreads is { } ct) Check(ct >= 1, "CPU thread count", ct);
         if (TestScale is { } sc) { Check(sc.Long > 0 && sc.Short > 0, "test scale", sc); s = s with { ScaleLong = sc.Long, ScaleShort = sc.Short }; changed.Add("scale"); }
         return changed.Count == 0 ? s : s with { Source = $"{settings.Source}; overridden: {string.Join(", ", changed)}" };
     }

@@ -73,7 +73,7 @@ public class ImporterBenchmarks
     /// <summary>The R-50 state dict with random values; all tensors view one random buffer so setup stays small.</summary>
     internal static List<CheckpointTensor> R50Tensors()
     {
-        // The model's own expected-parameter list is the R-50 state dict (a test checks it against the spec's file).
+        // The model's own expected-parameter list is the R-50 state dict (a test checks it against the tests' Fixtures/r50/state_dict_r50.txt).
         var specs = CondInst.Kernels.Model.CondInstArchitecture.R50.ExpectedParameters()
             .Select(p => (p.Name, DType: p.Name.EndsWith(".num_batches_tracked", StringComparison.Ordinal) ? TensorDType.Int64 : TensorDType.Float32, p.Shape))
             .ToList();

@@ -14,11 +14,11 @@ public class MaskHeadBenchmarks : KernelBenchmark
 
     private static KernelCase Make(int n) =>
         new($"dynamic head {n} inst @100x152",
-            new Work(2.0 * Cli.Commands.BodyMacs.DynamicHeadMacsPerPixel * H * W * n, 4.0 * (8 * H * W + 169 * n + 3 * n + (long)n * H * W)),
+            new Work(2.0 * Ilgpu.MaskHeadLayout.MacsPerPixel * H * W * n, 4.0 * (8 * H * W + Ilgpu.MaskHeadLayout.Params * n + 3 * n + (long)n * H * W)),
             (b, owned) =>
             {
                 var features = RandomTensor(b, owned, 1, -2, 2, 1, 8, H, W);
-                var parameters = RandomTensor(b, owned, 2, -0.5f, 0.5f, n, 169);
+                var parameters = RandomTensor(b, owned, 2, -0.5f, 0.5f, n, Ilgpu.MaskHeadLayout.Params);
                 var rng = new Random(3);
                 var inst = new float[3 * n];
                 for (int i = 0; i < n; i++) (inst[3 * i], inst[3 * i + 1], inst[3 * i + 2]) = (rng.Next(W * 8), rng.Next(H * 8), 8 << rng.Next(5));

@@ -26,7 +26,7 @@ internal sealed class OrtBody : IConvolutionalBody
     /// <summary>ONNX Runtime's version string.</summary>
     public static string Version => OrtEnv.Instance().GetVersionString();
 
-    public NetworkOutputs Forward(Tensor input, IStageSink? sink, StageClock? clock)
+    public NetworkOutputs Forward(Tensor input, IStageObserver observer)
     {
         if (_input.Length != input.Length) _input = new float[input.Length];
         _backend.Download<float>(input, _input);
@@ -49,18 +49,15 @@ internal sealed class OrtBody : IConvolutionalBody
         }
         var levels = new LevelOutputs[5];
         for (int l = 0; l < 5; l++) levels[l] = new LevelOutputs(tensors[4 * l], tensors[4 * l + 1], tensors[4 * l + 2], tensors[4 * l + 3]);
-        if (sink != null)
+        for (int l = 0; l < 5; l++)
         {
-            for (int l = 0; l < 5; l++)
-            {
-                sink.Tensor($"head_cls_score_l{l}", levels[l].ClsScore);
-                sink.Tensor($"head_bbox_pred_l{l}", levels[l].BboxPred);
-                sink.Tensor($"head_centerness_l{l}", levels[l].Centerness);
-                sink.Tensor($"head_param_pred_l{l}", levels[l].ParamPred);
-            }
-            sink.Tensor("mask_feat", tensors[20]);
+            observer.Tensor($"head_cls_score_l{l}", levels[l].ClsScore);
+            observer.Tensor($"head_bbox_pred_l{l}", levels[l].BboxPred);
+            observer.Tensor($"head_centerness_l{l}", levels[l].Centerness);
+            observer.Tensor($"head_param_pred_l{l}", levels[l].ParamPred);
         }
-        clock?.Lap("body");
+        observer.Tensor("mask_feat", tensors[20]);
+        observer.StageDone("body");
         return new NetworkOutputs(levels, tensors[20]);
     }
 

@@ -1,5 +1,5 @@
-using CondInst.Kernels.Cli.Commands;
 using CondInst.Kernels.Model;
+using CondInst.Kernels.Model.Benchmarking;
 
 namespace CondInst.Kernels.Benchmarks.Onnx;
 

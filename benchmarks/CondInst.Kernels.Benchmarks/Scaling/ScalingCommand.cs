@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CondInst.Kernels.Benchmarks.Onnx;
-using CondInst.Kernels.Cli.Commands;
 using CondInst.Kernels.Importer;
 using CondInst.Kernels.Model;
+using CondInst.Kernels.Model.Benchmarking;
 
 namespace CondInst.Kernels.Benchmarks.Scaling;
 
@@ -18,7 +18,7 @@ public static class ScalingCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var weights = new Option<string>("--weights") { Description = $"Checkpoint or '{BenchCommand.RandomWeights}'.", DefaultValueFactory = _ => BenchCommand.RandomWeights };
+        var weights = new Option<string>("--weights") { Description = $"Checkpoint or '{BenchRunner.RandomWeights}'.", DefaultValueFactory = _ => BenchRunner.RandomWeights };
         var devices = new Option<string>("--devices") { Description = "Comma-separated devices (engine devices and onnxruntime).", DefaultValueFactory = _ => "cpu,onnxruntime" };
         var runs = new Option<int>("--runs") { Description = "Timed runs per point (one warm-up first).", DefaultValueFactory = _ => 3 };
         var output = new Option<string>("--out") { Description = "Folder for scaling.md and scaling.png.", DefaultValueFactory = _ => "benchmarks/results" };
@@ -49,7 +49,7 @@ public static class ScalingCommand
         if (r.Runs < 1) throw new ArgumentException($"--runs must be at least 1, found {r.Runs}");
         if (r.Devices.Length == 0) throw new ArgumentException("--devices is empty");
         if (r.Parts.FirstOrDefault(p => !PartNames.Contains(p)) is { } bad) throw new ArgumentException($"--parts: unknown sweep '{bad}', expected {string.Join(", ", PartNames)}");
-        var (weights, settings, weightsText) = BenchCommand.LoadWeights(r.Weights);
+        var (weights, settings, weightsText) = BenchRunner.LoadWeights(r.Weights);
         var arch = CondInstArchitecture.InferFrom(weights.Shapes);
         var md = new StringBuilder();
         md.AppendLine("# Scaling").AppendLine();
@@ -168,15 +168,17 @@ public static class ScalingCommand
 
     private static (List<double> E2e, List<double> Body) TimePredictions(CondInstModel model, byte[] bgr, int w, int h, int runs)
     {
-        model.Predict(bgr, w, h, timings: true);
+        var clock = new StageClock(model.Backend);
+        model.Predict(bgr, w, h, observer: clock);
         var e2e = new List<double>();
         var body = new List<double>();
         for (int i = 0; i < runs; i++)
         {
+            clock.Restart();
             var sw = Stopwatch.StartNew();
-            var p = model.Predict(bgr, w, h, timings: true);
+            model.Predict(bgr, w, h, observer: clock);
             e2e.Add(sw.Elapsed.TotalMilliseconds);
-            body.Add(p.Timings.Where(t => BodyStages.Contains(t.Stage)).Sum(t => t.Ms));
+            body.Add(clock.Laps.Where(t => BodyStages.Contains(t.Stage)).Sum(t => t.Ms));
         }
         return (e2e, body);
     }
@@ -205,7 +207,12 @@ public static class ScalingCommand
         for (int i = 0; i <= runs; i++)
         {
             var clock = new StageClock(b);
-            MaskPredictor.Predict(b, features, kept, g, 0.5f, null, clock);
+            using (var probs = MaskPredictor.Probabilities(b, features, kept, clock))
+            {
+                clock.StageDone("mask_head");
+                MaskPredictor.Paste(b, probs, g, 0.5f);
+                clock.StageDone("mask_paste");
+            }
             if (i == 0) continue; // warm-up
             head.Add(clock.Laps.Single(l => l.Stage == "mask_head").Ms);
             paste.Add(clock.Laps.Single(l => l.Stage == "mask_paste").Ms);
@@ -226,7 +233,7 @@ public static class ScalingCommand
         for (int i = 0; i <= runs; i++)
         {
             var sw = Stopwatch.StartNew();
-            using (body.Forward(input, null, null)) b.Synchronize();
+            using (body.Forward(input, StageObserver.None)) b.Synchronize();
             if (i > 0) times.Add(sw.Elapsed.TotalMilliseconds); // the first is a warm-up
         }
         return times;
@@ -235,11 +242,11 @@ public static class ScalingCommand
     private static List<PlotSeries> Series(Dictionary<string, List<(double, double)>> byName) =>
         byName.Select((kv, i) => new PlotSeries(kv.Key, LinePlot.Palette[i % LinePlot.Palette.Length], kv.Value)).ToList();
 
-    private static double Median(List<double> v) => BenchCommand.Stats(v).Median;
+    private static double Median(List<double> v) => BenchRunner.Stats(v).Median;
 
     private static string Stat(List<double> v)
     {
-        var (min, median, _) = BenchCommand.Stats(v);
+        var (min, median, _) = BenchRunner.Stats(v);
         return Inv($"{median:F0} ({min:F0})");
     }
 

@@ -17,9 +17,10 @@ public static class InferCommand
         var maxDets = ArgumentRules.Count("--max-dets", "Maximum detections per image, at least 1 (overrides max_per_img)");
         var dump = new Option<bool>("--dump") { Description = "Write every stage as .npy under OUT/dump/<image>/" };
         var overlayThr = ArgumentRules.Fraction("--overlay-thr", "Minimum score from 0 to 1 of the instances drawn on the overlays (default 0.3; results.json keeps all)");
+        var ann = new Option<string?>("--ann") { Description = "COCO annotation file: write each result's image_id as its integer id (by file_name); without it, the file stem" };
         var command = new Command("infer", "Detect instances: writes OUT/results.json (COCO results), OUT/<image>.png overlays and, with --dump, stage dumps.")
         {
-            weights, image, images, output, device, scoreThr, maxDets, dump, overlayThr,
+            weights, image, images, output, device, scoreThr, maxDets, dump, overlayThr, ann,
         };
         var limits = new LimitOptions(command, images: true);
         command.Validators.Add(r =>
@@ -31,11 +32,13 @@ public static class InferCommand
         {
             string? single = r.GetValue(image);
             IReadOnlyList<string> files = single != null ? [single] : InferenceJob.ImagesIn(r.GetValue(images)!);
+            var dataset = r.GetValue(ann) is string annPath ? EvalCommand.AnnotationsFor(annPath, files) : null;
             var request = new InferenceRequest(r.GetValue(weights)!, files, r.GetValue(output)!, r.GetValue(device)!,
                 new ModelOptions { ScoreThreshold = r.GetValue(scoreThr), MaxDetections = r.GetValue(maxDets), Limits = limits.Importer(r), ImageLimits = limits.Image(r) },
                 r.GetValue(dump), r.GetValue(overlayThr) ?? 0.3f);
             var progress = files.Count > 1 ? new ProgressBar(stderr) : null;
             var summary = InferenceJob.Run(request, progress is null ? null : progress.Report, w => stderr.WriteLine($"warning: {w}"));
+            if (dataset != null) CondInst.Kernels.Coco.CocoResults.AssignImageIds(summary.ResultsJson, dataset, summary.ResultsJson);
             stdout.WriteLine($"device: {summary.Device}");
             stdout.WriteLine($"{summary.Instances} instance(s) in {files.Count} image(s)");
             stdout.WriteLine($"results:  {summary.ResultsJson}");

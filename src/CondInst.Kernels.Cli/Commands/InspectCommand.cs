@@ -27,7 +27,7 @@ public static class InspectCommand
     {
         var tensors = ckpt.Tensors.Values.ToList();
         long elements = tensors.Sum(t => t.ElementCount);
-        // "Parameters" as the spec counts them: nn.Parameter elements, i.e. without BN running stats and counters.
+        // "Parameters" as docs/INFERENCE.md#sizes counts them: nn.Parameter elements, i.e. without BN running stats and counters.
         long parameters = tensors.Where(t => !IsBuffer(t.Name)).Sum(t => t.ElementCount);
         long bytes = tensors.Sum(t => (long)t.Data.Length);
         o.WriteLine($"file      {Printable(ckpt.Path)}");

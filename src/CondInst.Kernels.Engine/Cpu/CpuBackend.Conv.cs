@@ -1,19 +1,25 @@
 namespace CondInst.Kernels;
 
 // Convolution: packed GEMM with im2col fused into the packing and the BN/bias/residual/ReLU epilogue fused into
-// the micro-kernel's store (see Gemm/).
+// the micro-kernel's store (see Conv/).
 public sealed partial class CpuBackend
 {
-    // Below this many 2x2 tiles a 3x3 convolution has too few Winograd blocks to keep the cores busy; the GEMM
-    // path also splits output channels.
+    // Below this many tiles a 3x3 convolution has too few Winograd blocks to keep the cores busy; the GEMM path
+    // also splits output channels.
     private const int WinogradMinTiles = 4 * ConvWinograd.NB;
 
     /// <inheritdoc/>
     public override IPreparedConv PrepareConv(in ConvSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> scale)
     {
         OpChecks.ConvWeights(spec, weight, bias, scale);
-        return new CpuConv(spec, weight, bias, scale);
+        return new CpuConv(spec, weight, bias, scale) { Algorithm = ConvAlgorithm };
     }
+
+    /// <summary>
+    /// The algorithm each convolution prepared from now on starts with: Auto (by shape) unless a test or benchmark
+    /// forces one on a whole network.
+    /// </summary>
+    internal ConvAlgorithm ConvAlgorithm { get; set; }
 
     /// <inheritdoc/>
     public override unsafe void Conv2d(IPreparedConv conv, Tensor x, Tensor y, Tensor? residual = null, bool relu = false)
@@ -36,12 +42,11 @@ public sealed partial class CpuBackend
                 Copy(residual, copy);
                 rp = ((HostTensor)copy).Pointer<float>();
             }
-            bool winograd = c.HasWinograd && c.Algorithm != ConvAlgorithm.Gemm
-                && (c.Algorithm == ConvAlgorithm.Winograd || ConvWinograd.Tiles(oh, ow) >= WinogradMinTiles);
-            if (winograd)
+            int tile = WinogradTile(c, oh, ow);
+            if (tile > 0)
             {
                 var job = c.WinogradJob ??= new ConvWinograd();
-                job.Run(c, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
+                job.Run(c, tile, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
             }
             else
             {
@@ -53,5 +58,18 @@ public sealed partial class CpuBackend
         {
             copy?.Dispose();
         }
+    }
+
+    // The Winograd output tile for this convolution at this output size, 0 for the im2col GEMM.
+    internal static int WinogradTile(CpuConv c, int oh, int ow)
+    {
+        if (!c.HasWinograd) return 0;
+        return c.Algorithm switch
+        {
+            ConvAlgorithm.Gemm => 0,
+            ConvAlgorithm.Winograd2 => 2,
+            ConvAlgorithm.Winograd4 => 4,
+            _ => ConvWinograd.Tiles(4, oh, ow) >= WinogradMinTiles ? 4 : ConvWinograd.Tiles(2, oh, ow) >= WinogradMinTiles ? 2 : 0,
+        };
     }
 }

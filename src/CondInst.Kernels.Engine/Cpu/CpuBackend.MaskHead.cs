@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using CondInst.Kernels.Ilgpu;
+using static CondInst.Kernels.Ilgpu.MaskHeadLayout;
 
 namespace CondInst.Kernels;
 
@@ -22,8 +24,8 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>
-    /// Parameters per instance (169): W0 [8, 10] at 0, W1 [8, 8] at 80, W2 [1, 8] at 144, b0 at 152, b1 at 160,
-    /// b2 at 168. Features [8, H, W]; logits [N, H, W].
+    /// Parameters per instance as <see cref="MaskHeadLayout"/> lays them out (the layer widths are unrolled here, so
+    /// they must stay 8). Features [8, H, W]; logits [N, H, W].
     /// </summary>
     private sealed unsafe class MaskHeadJob : IParallelWork
     {
@@ -49,7 +51,7 @@ public sealed partial class CpuBackend
         public void Run(int item)
         {
             int k = item / _blocks, r0 = item % _blocks * RowsPerItem, r1 = Math.Min(_h, r0 + RowsPerItem);
-            float* p = _prm + (long)k * OpChecks.DynamicParams;
+            float* p = _prm + (long)k * Params;
             float ix = _inst[3 * k], iy = _inst[3 * k + 1], norm = _inst[3 * k + 2] * _soi;
             long hw = (long)_h * _w;
             float* tail = stackalloc float[8 * 9];
@@ -100,8 +102,8 @@ public sealed partial class CpuBackend
             var z9 = Vector256.Load(src + 7 * step);
             Vector256<float> L0(int q)
             {
-                float* w = p + q * 10;
-                var a = Vector256.Create(p[152 + q]);
+                float* w = p + W0At + q * Inputs;
+                var a = Vector256.Create(p[B0At + q]);
                 a = Fma(w[0], z0, a);
                 a = Fma(w[1], z1, a);
                 a = Fma(w[2], z2, a);
@@ -122,11 +124,11 @@ public sealed partial class CpuBackend
             var h5 = L0(5);
             var h6 = L0(6);
             var h7 = L0(7);
-            var o = Vector256.Create(p[168]);
+            var o = Vector256.Create(p[B2At]);
             for (int q = 0; q < 8; q++)
             {
-                float* w = p + 80 + q * 8;
-                var a = Vector256.Create(p[160 + q]);
+                float* w = p + W1At + q * Hidden;
+                var a = Vector256.Create(p[B1At + q]);
                 a = Fma(w[0], h0, a);
                 a = Fma(w[1], h1, a);
                 a = Fma(w[2], h2, a);
@@ -135,7 +137,7 @@ public sealed partial class CpuBackend
                 a = Fma(w[5], h5, a);
                 a = Fma(w[6], h6, a);
                 a = Fma(w[7], h7, a);
-                o = Fma(p[144 + q], Vector256.Max(a, Vector256<float>.Zero), o);
+                o = Fma(p[W2At + q], Vector256.Max(a, Vector256<float>.Zero), o);
             }
             return o;
         }

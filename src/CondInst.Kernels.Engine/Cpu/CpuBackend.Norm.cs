@@ -12,9 +12,8 @@ public sealed partial class CpuBackend
     /// <inheritdoc/>
     public override unsafe void GroupNorm(Tensor x, Tensor gamma, Tensor beta, int groups, float eps, bool relu, Tensor y)
     {
-        OpChecks.PerChannel("group_norm", this, x, gamma, beta, y);
+        OpChecks.GroupNorm(this, x, gamma, beta, groups, y);
         int n = x.Dim(0), c = x.Dim(1), hw = x.Dim(2) * x.Dim(3);
-        if (groups <= 0 || c % groups != 0) throw new ArgumentException($"group_norm: {c} channels not divisible into {groups} groups");
         var job = _groupNorm ??= new GroupNormJob();
         job.Set(Host("group_norm", x).Pointer<float>(), Host("group_norm", gamma).Pointer<float>(), Host("group_norm", beta).Pointer<float>(),
             Host("group_norm", y).Pointer<float>(), groups, c / groups, hw, eps, relu);

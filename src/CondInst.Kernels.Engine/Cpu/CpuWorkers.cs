@@ -10,17 +10,24 @@ internal interface IParallelWork
 }
 
 /// <summary>
-/// A small fixed pool of worker threads (one per core, the calling thread being one of them) that hands out
-/// numbered work items through an atomic counter. Unlike Parallel.For it allocates nothing per call. A call made
-/// while the pool is busy (nested, or from another thread) runs its items serially on the caller.
+/// A small fixed pool of worker threads (the calling thread being one of them) that hands out numbered work items
+/// through an atomic counter. Unlike Parallel.For it allocates nothing per call. A call made while the pool is busy
+/// (nested, or from another thread) runs its items serially on the caller.
+/// <para>The operations use <see cref="Shared"/>: the pool a <see cref="CpuBackend"/> with its own thread count
+/// has entered on this thread (<see cref="CpuBackend.UseWorkers"/>), else the process-wide default pool. So two
+/// models, each with its own backend and pool, split the cores as their thread counts say.</para>
 /// </summary>
-internal sealed class CpuWorkers
+internal sealed class CpuWorkers : IDisposable
 {
-    /// <summary>
-    /// The process-wide pool: one thread per logical processor, or CONDINST_CPU_THREADS threads when that
-    /// environment variable holds a positive number (for benchmarks and for sharing a machine).
-    /// </summary>
-    public static readonly CpuWorkers Shared = new(ThreadCount());
+    /// <summary>The environment variable that sets the default pool's size (a positive number).</summary>
+    public const string ThreadsVariable = "CONDINST_CPU_THREADS";
+
+    private static readonly Lazy<CpuWorkers> DefaultPool = new(() => new CpuWorkers(DefaultThreads()));
+
+    [ThreadStatic]
+    private static CpuWorkers? t_current;
+
+    private bool _stopping;
 
     private readonly SemaphoreSlim _go = new(0);
     private readonly ManualResetEventSlim _done = new(false);
@@ -31,15 +38,46 @@ internal sealed class CpuWorkers
     private int _busy;
     private Exception? _error;
 
-    private CpuWorkers(int threads)
+    /// <summary>A pool of <paramref name="threads"/> threads, the caller included (dispose it to end them).</summary>
+    public CpuWorkers(int threads)
     {
         Threads = Math.Max(1, threads);
         for (int i = 1; i < Threads; i++)
             new Thread(Loop) { IsBackground = true, Name = $"condinst-cpu-{i}" }.Start();
     }
 
-    private static int ThreadCount() =>
-        int.TryParse(Environment.GetEnvironmentVariable("CONDINST_CPU_THREADS"), out int n) && n > 0 ? n : Environment.ProcessorCount;
+    /// <summary>
+    /// The pool operations on this thread use: the one entered with <see cref="Enter"/>, else the process-wide default
+    /// (one thread per logical processor, or <see cref="ThreadsVariable"/> threads when that holds a positive number).
+    /// </summary>
+    public static CpuWorkers Shared => t_current ?? DefaultPool.Value;
+
+    /// <summary>The default pool's size: <see cref="ThreadsVariable"/> when it holds a positive number, else the logical processors.</summary>
+    public static int DefaultThreads() =>
+        int.TryParse(Environment.GetEnvironmentVariable(ThreadsVariable), out int n) && n > 0 ? n : Environment.ProcessorCount;
+
+    /// <summary>Makes this pool <see cref="Shared"/> on the calling thread until the returned scope is disposed.</summary>
+    public Scope Enter()
+    {
+        var previous = t_current;
+        t_current = this;
+        return new Scope(previous);
+    }
+
+    /// <summary>Restores the pool that was current before <see cref="Enter"/>.</summary>
+    public readonly struct Scope(CpuWorkers? previous) : IDisposable
+    {
+        /// <inheritdoc/>
+        public void Dispose() => t_current = previous;
+    }
+
+    /// <summary>Ends the helper threads (after the work in progress).</summary>
+    public void Dispose()
+    {
+        if (_stopping) return;
+        _stopping = true;
+        if (Threads > 1) _go.Release(Threads - 1);
+    }
 
     /// <summary>Threads that run items, the caller included.</summary>
     public int Threads { get; }
@@ -94,9 +132,12 @@ internal sealed class CpuWorkers
 
     private void Loop()
     {
+        // Nested calls from inside an item find this pool busy and run serially, as on the calling thread.
+        t_current = this;
         while (true)
         {
             _go.Wait();
+            if (_stopping) return;
             Drain();
             if (Interlocked.Decrement(ref _active) == 0) _done.Set();
         }

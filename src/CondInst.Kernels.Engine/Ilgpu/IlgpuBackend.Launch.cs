@@ -15,11 +15,17 @@ public sealed partial class IlgpuBackend
     /// </summary>
     internal int GroupSize(int preferred = PreferredGroupSize)
     {
-        int max = Math.Min(preferred, _accelerator.MaxNumThreadsPerGroup);
+        int max = Math.Min(Math.Min(preferred, _accelerator.MaxNumThreadsPerGroup), GroupLimit ?? int.MaxValue);
         int g = 1;
         while (g * 2 <= max) g *= 2;
         return g;
     }
+
+    /// <summary>
+    /// Caps every group size below the device's own limit (tests): with 16 the small-group code paths that ILGPU's
+    /// default CPU device takes also run on OpenCL and CUDA devices; null uses the device's limit.
+    /// </summary>
+    internal int? GroupLimit { get; set; }
 
     /// <summary>
     /// A 1-D launch for a grid-stride loop over <paramref name="work"/> items: enough groups to cover the work, at

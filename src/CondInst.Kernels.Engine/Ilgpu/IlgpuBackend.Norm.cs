@@ -13,9 +13,8 @@ public sealed partial class IlgpuBackend
     /// <inheritdoc/>
     public void GroupNorm(Tensor x, Tensor gamma, Tensor beta, int groups, float eps, bool relu, Tensor y)
     {
-        OpChecks.PerChannel("group_norm", this, x, gamma, beta, y);
+        OpChecks.GroupNorm(this, x, gamma, beta, groups, y);
         int n = x.Dim(0), c = x.Dim(1), hw = x.Dim(2) * x.Dim(3);
-        if (groups <= 0 || c % groups != 0) throw new ArgumentException($"group_norm: {c} channels not divisible into {groups} groups");
         Count("group_norm", x);
         if (n == 0 || hw == 0) return;
         // One thread-group per (image, group) striding over its (C/groups)·H·W values: at least 8 values per thread

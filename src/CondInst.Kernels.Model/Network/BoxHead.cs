@@ -1,6 +1,6 @@
 namespace CondInst.Kernels.Model;
 
-/// <summary>The head's outputs on one FPN level (spec section 4); all [1, C, H, W].</summary>
+/// <summary>The head's outputs on one FPN level (docs/INFERENCE.md#box-head); all [1, C, H, W].</summary>
 internal sealed record LevelOutputs(Tensor ClsScore, Tensor BboxPred, Tensor Centerness, Tensor ParamPred) : IDisposable
 {
     public void Dispose()
@@ -51,7 +51,7 @@ internal sealed class BoxHead : IDisposable
     }
 
     /// <summary>Runs the head on one level; the caller owns the outputs.</summary>
-    public LevelOutputs Forward(Tensor p, int level, IStageSink? sink)
+    public LevelOutputs Forward(Tensor p, int level, IStageObserver observer)
     {
         var clsFeat = Tower(p, _cls, _clsGamma, _clsBeta);
         var regFeat = Tower(p, _reg, _regGamma, _regBeta);
@@ -63,13 +63,10 @@ internal sealed class BoxHead : IDisposable
         var param = _controller.Run(regFeat, relu: false);
         regFeat.Dispose();
         var o = new LevelOutputs(cls, bbox, ctr, param);
-        if (sink != null)
-        {
-            sink.Tensor($"head_cls_score_l{level}", cls);
-            sink.Tensor($"head_bbox_pred_l{level}", bbox);
-            sink.Tensor($"head_centerness_l{level}", ctr);
-            sink.Tensor($"head_param_pred_l{level}", param);
-        }
+        observer.Tensor($"head_cls_score_l{level}", cls);
+        observer.Tensor($"head_bbox_pred_l{level}", bbox);
+        observer.Tensor($"head_centerness_l{level}", ctr);
+        observer.Tensor($"head_param_pred_l{level}", param);
         return o;
     }
 

@@ -21,7 +21,7 @@ internal sealed class NetworkOutputs(LevelOutputs[] levels, Tensor maskFeature) 
 /// </summary>
 internal interface IConvolutionalBody : IDisposable
 {
-    NetworkOutputs Forward(Tensor input, IStageSink? sink, StageClock? clock);
+    NetworkOutputs Forward(Tensor input, IStageObserver observer);
 }
 
 /// <summary>
@@ -50,27 +50,27 @@ internal sealed class CondInstNetwork : IConvolutionalBody
     public CondInstArchitecture Architecture { get; }
 
     /// <summary>Runs the body on a [1, 3, Hp, Wp] input (Hp, Wp multiples of 32).</summary>
-    public NetworkOutputs Forward(Tensor input, IStageSink? sink, StageClock? clock)
+    public NetworkOutputs Forward(Tensor input, IStageObserver observer)
     {
-        var c = _backbone.Forward(input, sink);
-        clock?.Lap("backbone");
+        var c = _backbone.Forward(input, observer);
+        observer.StageDone("backbone");
         Tensor[] p;
         try
         {
-            p = _fpn.Forward(c, sink);
+            p = _fpn.Forward(c, observer);
         }
         finally
         {
             foreach (var t in c) t.Dispose();
         }
-        clock?.Lap("fpn");
+        observer.StageDone("fpn");
         try
         {
             var levels = new LevelOutputs[5];
-            for (int l = 0; l < 5; l++) levels[l] = _head.Forward(p[l], l, sink);
-            clock?.Lap("head");
-            var feat = _mask.Forward(p, sink);
-            clock?.Lap("mask_branch");
+            for (int l = 0; l < 5; l++) levels[l] = _head.Forward(p[l], l, observer);
+            observer.StageDone("head");
+            var feat = _mask.Forward(p, observer);
+            observer.StageDone("mask_branch");
             return new NetworkOutputs(levels, feat);
         }
         finally

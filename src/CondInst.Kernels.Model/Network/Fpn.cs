@@ -2,7 +2,7 @@ namespace CondInst.Kernels.Model;
 
 /// <summary>
 /// FPN from C3..C5 with P6 = conv(P5) and P7 = conv(ReLU(P6)) on the outputs, all convolutions with bias and no
-/// activation; top-down path by nearest resize to the lateral's size (spec section 3).
+/// activation; top-down path by nearest resize to the lateral's size (docs/INFERENCE.md#fpn).
 /// </summary>
 internal sealed class Fpn : IDisposable
 {
@@ -20,7 +20,7 @@ internal sealed class Fpn : IDisposable
     }
 
     /// <summary>P3..P7 from C3..C5; the caller owns the returned tensors.</summary>
-    public Tensor[] Forward(Tensor[] c, IStageSink? sink)
+    public Tensor[] Forward(Tensor[] c, IStageObserver observer)
     {
         var lat = new Tensor[3];
         for (int i = 0; i < 3; i++) lat[i] = _lateral[i].Run(c[i], relu: false);
@@ -42,7 +42,7 @@ internal sealed class Fpn : IDisposable
         _b.Unary(UnaryOp.Relu, p[3], relu6);
         p[4] = _output[4].Run(relu6, relu: false);
         relu6.Dispose();
-        for (int i = 0; i < 5; i++) sink?.Tensor($"fpn_p{i + 3}", p[i]);
+        for (int i = 0; i < 5; i++) observer.Tensor($"fpn_p{i + 3}", p[i]);
         return p;
     }
 

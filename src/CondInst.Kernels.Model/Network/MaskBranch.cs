@@ -1,7 +1,7 @@
 namespace CondInst.Kernels.Model;
 
 /// <summary>
-/// The mask feature branch (spec section 6): conv+BN+ReLU on P3, P4, P5, the coarser two brought to P3's size by
+/// The mask feature branch (docs/INFERENCE.md#mask-branch): conv+BN+ReLU on P3, P4, P5, the coarser two brought to P3's size by
 /// aligned_bilinear and summed in that order, four conv+BN+ReLU, then a 1x1 conv with bias to 8 channels (stride 8).
 /// </summary>
 internal sealed class MaskBranch : IDisposable
@@ -24,13 +24,13 @@ internal sealed class MaskBranch : IDisposable
     }
 
     /// <summary>The [N, 8, H3, W3] mask feature from P3, P4, P5; the caller owns it.</summary>
-    public Tensor Forward(Tensor[] p, IStageSink? sink)
+    public Tensor Forward(Tensor[] p, IStageObserver observer)
     {
         var sum = _levels[0].Run(p[0], relu: true);
         for (int i = 1; i < 3; i++)
         {
             var f = _levels[i].Run(p[i], relu: true);
-            sink?.Tensor($"maskfeat_level{i}", f);
+            observer.Tensor($"maskfeat_level{i}", f);
             int factor = sum.Dim(2) / f.Dim(2);
             if (factor * f.Dim(2) != sum.Dim(2) || factor * f.Dim(3) != sum.Dim(3))
                 throw new InvalidOperationException($"mask branch: level {i} map {f} is not an integer factor of P3's {sum}; inputs must be padded to a multiple of 32");
@@ -49,7 +49,7 @@ internal sealed class MaskBranch : IDisposable
         }
         var feat = _pred.Run(x, relu: false);
         x.Dispose();
-        sink?.Tensor("mask_feat", feat);
+        observer.Tensor("mask_feat", feat);
         return feat;
     }
 

@@ -1,7 +1,7 @@
 namespace CondInst.Kernels.Model;
 
 /// <summary>
-/// ResNet-50, pytorch style (stride on the 3x3), frozen BatchNorm folded into every convolution (spec section 2).
+/// ResNet-50, pytorch style (stride on the 3x3), frozen BatchNorm folded into every convolution (docs/INFERENCE.md#backbone).
 /// Returns C3, C4, C5 (C2 is only dumped: the FPN starts at level 1).
 /// </summary>
 internal sealed class ResNetBackbone : IDisposable
@@ -24,13 +24,13 @@ internal sealed class ResNetBackbone : IDisposable
     }
 
     /// <summary>Runs the backbone on a [N, 3, H, W] input; the caller owns the returned C3, C4, C5.</summary>
-    public Tensor[] Forward(Tensor input, IStageSink? sink)
+    public Tensor[] Forward(Tensor input, IStageObserver observer)
     {
         var stem = _stem.Run(input, relu: true);
         var pooled = _b.Allocate(DType.Float32, stem.Dim(0), stem.Dim(1), (stem.Dim(2) - 1) / 2 + 1, (stem.Dim(3) - 1) / 2 + 1);
         _b.MaxPool2d(stem, 3, 2, 1, pooled);
         stem.Dispose();
-        sink?.Tensor("stem_pool", pooled);
+        observer.Tensor("stem_pool", pooled);
         var outputs = new List<Tensor>();
         var x = pooled;
         for (int s = 0; s < 4; s++)
@@ -41,7 +41,7 @@ internal sealed class ResNetBackbone : IDisposable
                 if (!outputs.Contains(x)) x.Dispose();
                 x = y;
             }
-            sink?.Tensor($"backbone_c{s + 2}", x);
+            observer.Tensor($"backbone_c{s + 2}", x);
             if (s > 0) outputs.Add(x);
         }
         return outputs.ToArray();

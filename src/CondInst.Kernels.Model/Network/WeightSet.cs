@@ -2,7 +2,7 @@ namespace CondInst.Kernels.Model;
 
 /// <summary>
 /// The model's weights as plain float32 arrays by state-dict key. The model reads only this; turning a file into
-/// a <see cref="WeightSet"/> is the importer's business (<see cref="CondInstModel.Load(string, string, ModelOptions?)"/> does it).
+/// a <see cref="WeightSet"/> is done in one place (<see cref="CheckpointLoader"/>).
 /// </summary>
 public sealed class WeightSet
 {
@@ -43,6 +43,11 @@ public sealed class WeightSet
             throw new ArgumentException($"weight '{key}' has shape {Tensor.Format(t.Shape)}, expected {Tensor.Format(shape)}");
         return t.Data;
     }
+
+    /// <summary>All-zero weights of <paramref name="arch"/>'s shapes (for passes that need only the shapes).</summary>
+    internal static WeightSet Zeros(CondInstArchitecture arch) => new(arch.ExpectedParameters()
+        .Where(p => !p.Name.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
+        .Select(p => new KeyValuePair<string, (int[], float[])>(p.Name, (p.Shape, new float[p.Shape.Aggregate(1L, (a, b) => a * b)]))));
 
     /// <summary>
     /// Seeded random weights for <paramref name="arch"/> (every key of <see cref="CondInstArchitecture.ExpectedParameters"/>),

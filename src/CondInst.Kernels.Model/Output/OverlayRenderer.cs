@@ -29,19 +29,18 @@ public static class OverlayRenderer
     /// <summary>Mask blend: out = (image + colour + 1) / 2 per channel (alpha 0.5, halves rounded up).</summary>
     public static byte Blend(byte image, byte colour) => (byte)((image + colour + 1) >> 1);
 
-    /// <summary>Overlay instances for a result, its masks decoded from RLE; captions are "name score".</summary>
-    public static IReadOnlyList<OverlayInstance> FromResult(ImageResult result)
+    /// <summary>The caption of a detection: "name score" with two decimals.</summary>
+    public static string Caption(Detection d)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        return [.. result.Instances.Select(r => new OverlayInstance(Rle.Decode(r.Mask), r.X1, r.Y1, r.X2, r.Y2, r.Label,
-            $"{r.ClassName} {r.Score.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}"))];
+        ArgumentNullException.ThrowIfNull(d);
+        return $"{d.ClassName} {d.Score.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
-    /// <summary>Renders the overlay as RGB bytes, HWC row-major, the image's size.</summary>
-    public static byte[] RenderRgb(DecodedImage image, IReadOnlyList<OverlayInstance> instances, bool drawText = true)
+    /// <summary>Renders the overlay as RGB bytes, HWC row-major, the image's size; masks are drawn from their compact form.</summary>
+    public static byte[] RenderRgb(DecodedImage image, IReadOnlyList<Detection> detections, bool drawText = true)
     {
         ArgumentNullException.ThrowIfNull(image);
-        ArgumentNullException.ThrowIfNull(instances);
+        ArgumentNullException.ThrowIfNull(detections);
         int w = image.Width, h = image.Height;
         var rgb = new byte[w * h * 3];
         for (int i = 0; i < rgb.Length; i += 3)
@@ -50,47 +49,50 @@ public static class OverlayRenderer
             rgb[i + 1] = image.Bgr[i + 1];
             rgb[i + 2] = image.Bgr[i];
         }
-        for (int k = 0; k < instances.Count; k++)
+        for (int k = 0; k < detections.Count; k++)
         {
-            var mask = instances[k].Mask;
-            if (mask is null || mask.Length != w * h)
-                throw new ArgumentException($"overlay of '{image.Name}': mask of instance {k} has {mask?.Length ?? 0} bytes, the image is {h}x{w} = {w * h}");
+            var mask = detections[k].Mask;
+            if (mask is null || mask.ImageWidth != w || mask.ImageHeight != h)
+                throw new ArgumentException($"overlay of '{image.Name}': mask of instance {k} is {(mask is null ? "missing" : $"{mask.ImageWidth}x{mask.ImageHeight}")}, the image is {w}x{h}");
             var (r, g, b) = ColourOf(k);
-            for (int p = 0; p < mask.Length; p++)
-            {
-                if (mask[p] == 0) continue;
-                rgb[3 * p] = Blend(rgb[3 * p], r);
-                rgb[3 * p + 1] = Blend(rgb[3 * p + 1], g);
-                rgb[3 * p + 2] = Blend(rgb[3 * p + 2], b);
-            }
+            var bits = mask.Bits;
+            for (int y = 0; y < mask.Height; y++)
+                for (int x = 0; x < mask.Width; x++)
+                {
+                    if (bits[y * mask.Width + x] == 0) continue;
+                    int p = (mask.Top + y) * w + mask.Left + x;
+                    rgb[3 * p] = Blend(rgb[3 * p], r);
+                    rgb[3 * p + 1] = Blend(rgb[3 * p + 1], g);
+                    rgb[3 * p + 2] = Blend(rgb[3 * p + 2], b);
+                }
         }
-        for (int k = 0; k < instances.Count; k++)
+        for (int k = 0; k < detections.Count; k++)
         {
-            if (BoxPixels(instances[k], w, h) is { } box) DrawOutline(rgb, w, h, box, ColourOf(k));
+            if (BoxPixels(detections[k], w, h) is { } box) DrawOutline(rgb, w, h, box, ColourOf(k));
         }
         if (drawText)
         {
-            for (int k = 0; k < instances.Count; k++)
+            for (int k = 0; k < detections.Count; k++)
             {
-                if (string.IsNullOrEmpty(instances[k].Text) || BoxPixels(instances[k], w, h) is not { } box) continue;
-                DrawCaption(rgb, w, h, box.Left, box.Top, instances[k].Text!, ColourOf(k));
+                if (BoxPixels(detections[k], w, h) is not { } box) continue;
+                DrawCaption(rgb, w, h, box.Left, box.Top, Caption(detections[k]), ColourOf(k));
             }
         }
         return rgb;
     }
 
     /// <summary>Renders and saves the overlay as a PNG, atomically (temporary file, then rename).</summary>
-    public static void SavePng(string path, DecodedImage image, IReadOnlyList<OverlayInstance> instances, bool drawText = true)
+    public static void SavePng(string path, DecodedImage image, IReadOnlyList<Detection> detections, bool drawText = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var rgb = RenderRgb(image, instances, drawText);
+        var rgb = RenderRgb(image, detections, drawText);
         using var png = Image.LoadPixelData<Rgb24>(rgb, image.Width, image.Height);
         AtomicFile.Write(path, stream => png.SaveAsPng(stream));
     }
 
     // The box's pixel rectangle, inclusive: columns floor(x1)..ceil(x2) − 1, rows floor(y1)..ceil(y2) − 1 (at least
     // one pixel), not yet clipped; null for non-finite coordinates or a box entirely outside the image.
-    private static (int Left, int Top, int Right, int Bottom)? BoxPixels(OverlayInstance d, int w, int h)
+    private static (int Left, int Top, int Right, int Bottom)? BoxPixels(Detection d, int w, int h)
     {
         if (!float.IsFinite(d.X1) || !float.IsFinite(d.Y1) || !float.IsFinite(d.X2) || !float.IsFinite(d.Y2)) return null;
         int left = (int)Math.Floor(Math.Clamp(d.X1, -1f, w));

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using CondInst.Kernels.Benchmarks.Onnx;
-using CondInst.Kernels.Cli.Commands;
 using CondInst.Kernels.Model;
+using CondInst.Kernels.Model.Benchmarking;
 using CondInst.Kernels.Tests.Reference;
 
 namespace CondInst.Kernels.Tests.Benchmarks;
@@ -39,11 +39,11 @@ public sealed class BenchCommandTests
     [Fact]
     public void UnknownDevicesAndBadCountsAreNamed()
     {
-        var e = Assert.Throws<ArgumentException>(() => BenchCommand.ResolveDevice("tpu", []));
+        var e = Assert.Throws<ArgumentException>(() => BenchRunner.ResolveDevice("tpu", []));
         Assert.Contains("'tpu'", e.Message);
         Assert.Contains("cpu, cuda, opencl, ilgpu-cpu", e.Message);
-        Assert.Null(BenchCommand.ResolveDevice("cuda:1", []));
-        var r = Assert.Throws<ArgumentException>(() => BenchCommand.Run(new BenchRequest("r50-random", "synthetic:8x8", "cpu", 0, 0), TextWriter.Null, []));
+        Assert.Null(BenchRunner.ResolveDevice("cuda:1", []));
+        var r = Assert.Throws<ArgumentException>(() => BenchRunner.Run(new BenchRequest("r50-random", "synthetic:8x8", "cpu", 0, 0), TextWriter.Null, []));
         Assert.Contains("--runs", r.Message);
         var i = Assert.Throws<ArgumentException>(() => BenchImage.Load("synthetic:12by4"));
         Assert.Contains("synthetic:WxH", i.Message);
@@ -52,8 +52,8 @@ public sealed class BenchCommandTests
     [Fact]
     public void StatsGiveMinMedianMax()
     {
-        Assert.Equal((1.0, 3.0, 9.0), BenchCommand.Stats([9, 1, 3]));
-        Assert.Equal((1.0, 2.5, 4.0), BenchCommand.Stats([4, 1, 3, 2]));
+        Assert.Equal((1.0, 3.0, 9.0), BenchRunner.Stats([9, 1, 3]));
+        Assert.Equal((1.0, 2.5, 4.0), BenchRunner.Stats([4, 1, 3, 2]));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class BenchCommandTests
         foreach (var (device, stages) in new[] { ("ref-engine", new[] { "backbone", "fpn", "head", "mask_branch" }), ("ref-ort", new[] { "body" }) })
         {
             var stdout = new StringWriter();
-            Assert.Equal(0, BenchCommand.Run(new BenchRequest("r50-random", "synthetic:160x120", device, 3, 1), stdout, peers));
+            Assert.Equal(0, BenchRunner.Run(new BenchRequest("r50-random", "synthetic:160x120", device, 3, 1), stdout, peers));
             var lines = stdout.ToString().TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
             var last = Regex.Match(lines[^1], @"^e2e_ms median=(\d+\.\d) min=(\d+\.\d) max=(\d+\.\d)$");
             Assert.True(last.Success, $"last line: {lines[^1]}");

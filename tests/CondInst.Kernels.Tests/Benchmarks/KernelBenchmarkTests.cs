@@ -1,5 +1,6 @@
 using CondInst.Kernels.Benchmarks;
 using CondInst.Kernels.Benchmarks.Scaling;
+using CondInst.Kernels.Tests.Ops;
 
 namespace CondInst.Kernels.Tests.Benchmarks;
 
@@ -9,10 +10,13 @@ public sealed class KernelBenchmarkTests
     private static readonly Type[] Families = typeof(KernelBenchmark).Assembly.GetTypes()
         .Where(t => t.IsSubclassOf(typeof(KernelBenchmark)) && !t.IsAbstract).ToArray();
 
+    // The families whose every case has a one-node ONNX Runtime peer.
+    private static readonly string[] OrtFamilies = ["Conv", "Norm", "Elementwise", "Resample"];
+
     [Fact]
-    public void EveryFamilyHasNamedCasesAndPeersWhereItSaysSo()
+    public void OneBenchmarkClassPerOpFamilyWithNamedCasesAndPeersWhereItSaysSo()
     {
-        Assert.Equal(7, Families.Length);
+        Assert.Equal(OpFamilyFilesTests.Families.Select(f => f + "Benchmarks").Order(), Families.Select(t => t.Name).Order());
         foreach (var t in Families)
         {
             var b = (KernelBenchmark)Activator.CreateInstance(t)!;
@@ -20,8 +24,23 @@ public sealed class KernelBenchmarkTests
             Assert.NotEmpty(names);
             Assert.Equal(names.Count, names.Distinct().Count());
             bool ort = b.BackendIds.Contains(KernelBackends.OnnxRuntime);
-            Assert.Equal(t.Name is "ConvBenchmarks" or "NormBenchmarks" or "ResampleBenchmarks", ort);
+            Assert.Equal(OrtFamilies.Contains(t.Name[..^"Benchmarks".Length]), ort);
+            foreach (string name in names)
+            {
+                b.Case = name;
+                var work = b.WorkOf();
+                Assert.True(work.Bytes > 0 && work.Flop >= 0, $"{t.Name} '{name}': work {work}");
+            }
         }
+    }
+
+    [Fact]
+    public void ElementwiseWorkIsCountedPerElement()
+    {
+        var b = new ElementwiseBenchmarks { Case = "add 256 @100x152" };
+        Assert.Equal(new Work(256 * 100 * 152, 12.0 * 256 * 100 * 152), b.WorkOf());
+        b.Case = "sigmoid 100 @200x304";
+        Assert.Equal(8.0 * 100 * 200 * 304, b.WorkOf().Bytes);
     }
 
     [Fact]
@@ -38,11 +57,14 @@ public sealed class KernelBenchmarkTests
     [Theory]
     [InlineData(typeof(DetectionBenchmarks), "nms 1000 boxes", "cpu")]
     [InlineData(typeof(ResampleBenchmarks), "MaxPool 3x3/2 64 @400x608", "onnxruntime")]
+    [InlineData(typeof(ElementwiseBenchmarks), "add 256 @100x152", "onnxruntime")]
+    [InlineData(typeof(ElementwiseBenchmarks), "scale-relu-scale 4 @100x152", "cpu")]
     public void ACaseSetsUpRunsAndCleansUp(Type family, string name, string backend)
     {
         var b = (KernelBenchmark)Activator.CreateInstance(family)!;
         b.Case = name;
         b.Backend = backend;
+        Assert.Contains("GlobalSetup has not run", Assert.Throws<InvalidOperationException>(b.Run).Message);
         b.Setup();
         try
         {
@@ -53,6 +75,13 @@ public sealed class KernelBenchmarkTests
         {
             b.Cleanup();
         }
+    }
+
+    [Fact]
+    public void AFamilyWithoutPeersRefusesOnnxRuntime()
+    {
+        var b = new DetectionBenchmarks { Case = "nms 1000 boxes", Backend = KernelBackends.OnnxRuntime };
+        Assert.Contains("has no ONNX Runtime peer", Assert.Throws<NotSupportedException>(b.Setup).Message);
     }
 
     [Fact]

@@ -19,12 +19,42 @@ public sealed class ConvAlgorithmTests
         { 6, 8, 10, 45, 2, 1, true },      // padding 2
         { 300, 9, 6, 19, 1, 1, true },     // two channel passes (accumulating)
         { 32, 64, 33, 70, 1, 1, true },    // several tile blocks, interior fast path
+        { 3, 5, 1, 1, 1, 1, true },        // 1x1 image: one tile, all but one input element padding
+        { 4, 6, 2, 2, 1, 2, false },       // 2x2 image
+        { 7, 11, 3, 3, 0, 1, true },       // one output pixel, no padding
+        { 9, 8, 42, 38, 1, 1, true },      // sizes not multiples of 4: a 2-row, 2-column rim of F(4x4) tiles
+        { 8, 12, 13, 77, 1, 1, false },    // F(4x4): a fast 8-tile group then a row end; output rows 12 of 13
+        { 16, 7, 30, 150, 1, 1, true },    // F(4x4): several interior groups per row, all border kinds
     };
 
     [Theory]
     [MemberData(nameof(WinogradCases))]
-    public void WinogradMatchesReference(int cin, int cout, int h, int w, int pad, int n, bool residualRelu) =>
-        Run(ConvAlgorithm.Winograd, ConvSpec.Square(cin, cout, 3, pad: pad), n, h, w, residualRelu);
+    public void Winograd2MatchesReference(int cin, int cout, int h, int w, int pad, int n, bool residualRelu) =>
+        Run(ConvAlgorithm.Winograd2, ConvSpec.Square(cin, cout, 3, pad: pad), n, h, w, residualRelu);
+
+    [Theory]
+    [MemberData(nameof(WinogradCases))]
+    public void Winograd4MatchesReference(int cin, int cout, int h, int w, int pad, int n, bool residualRelu) =>
+        Run(ConvAlgorithm.Winograd4, ConvSpec.Square(cin, cout, 3, pad: pad), n, h, w, residualRelu);
+
+    [Fact]
+    public void AutoPicksTheTileBySize()
+    {
+        using var b = new CpuBackend();
+        using var c = (CpuConv)b.PrepareConv(ConvSpec.Square(4, 4, 3, pad: 1), new float[144], [], []);
+        if (!ConvWinograd.Supported)
+        {
+            Assert.Equal(0, CpuBackend.WinogradTile(c, 100, 152)); // no AVX2 + FMA: the GEMM only
+            return;
+        }
+        Assert.Equal(4, CpuBackend.WinogradTile(c, 100, 152));
+        Assert.Equal(2, CpuBackend.WinogradTile(c, 25, 38));  // 70 F(4x4) tiles, 247 F(2x2) tiles
+        Assert.Equal(0, CpuBackend.WinogradTile(c, 13, 19));
+        c.Algorithm = ConvAlgorithm.Winograd2;
+        Assert.Equal(2, CpuBackend.WinogradTile(c, 100, 152));
+        c.Algorithm = ConvAlgorithm.Gemm;
+        Assert.Equal(0, CpuBackend.WinogradTile(c, 100, 152));
+    }
 
     // Multi-pass cases need K > ConvGemm.KC.
     public static TheoryData<int, int, int, int, int, int, int> GemmCases => new()
@@ -70,7 +100,7 @@ public sealed class ConvAlgorithmTests
             var conv = sc.Track(sc.B.PrepareConv(s, wt, bias, scale));
             if (conv is CpuConv cpu)
             {
-                if (algorithm == ConvAlgorithm.Winograd) Assert.True(cpu.HasWinograd || !ConvWinograd.Supported);
+                if (algorithm is ConvAlgorithm.Winograd2 or ConvAlgorithm.Winograd4) Assert.True(cpu.HasWinograd || !ConvWinograd.Supported);
                 cpu.Algorithm = algorithm;
             }
             var y = sc.Out(DType.Float32, n, s.OutChannels, oh, ow);

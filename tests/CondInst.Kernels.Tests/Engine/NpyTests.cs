@@ -19,7 +19,7 @@ public sealed class NpyTests
         var resized = NpyArray.Read(Fixture("resized_uint8.npy.gz"));
         Assert.Equal(NpyType.UInt8, resized.Type);
         Assert.Equal(new[] { 3, 280, 421 }, resized.Shape);
-        // Normalised padding is exactly zero (spec 1.3): the last column of the padded input.
+        // Normalised padding is exactly zero (docs/INFERENCE.md#normalize): the last column of the padded input.
         var x = input.ToFloats();
         Assert.Equal(0f, x[447]);
     }

@@ -23,11 +23,17 @@ public static class TestBackends
     /// </summary>
     public static readonly string[] NetworkIds = ["cpu", "opencl", "cuda"];
 
+    /// <summary>The ILGPU backends, for ILGPU-specific cases (forced kernel paths, small groups, multi-block sorts).</summary>
+    public static readonly string[] IlgpuIds = ["ilgpu-cpu", "opencl", "cuda"];
+
     private static readonly ConcurrentDictionary<string, Lazy<(IBackend? Backend, string? Error)>> Opened = new();
     private static readonly Lazy<Reference.ReferenceBackend> SharedReference = new(() => new Reference.ReferenceBackend());
 
     /// <summary>Theory data: one row per backend id.</summary>
     public static TheoryData<string> All => new(Ids);
+
+    /// <summary>Theory data for ILGPU-specific tests (see <see cref="IlgpuIds"/>).</summary>
+    public static TheoryData<string> Ilgpu => new(IlgpuIds);
 
     /// <summary>Theory data for model-level tests (reference plus every backend).</summary>
     public static TheoryData<string> Models => new(ModelIds);

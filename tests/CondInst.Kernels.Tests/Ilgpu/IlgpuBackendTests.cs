@@ -11,6 +11,9 @@ public sealed class IlgpuBackendTests
 {
     private const string Id = "ilgpu-cpu";
 
+    /// <summary>The multi-block sort cases run on every ILGPU backend present, not only the simulator.</summary>
+    public static TheoryData<string> IlgpuBackends => TestBackends.Ilgpu;
+
     [Fact]
     public void EnumerationListsTheSimulatorAndExplainsRefusals()
     {
@@ -115,14 +118,15 @@ public sealed class IlgpuBackendTests
         });
     }
 
-    [Fact]
-    public void TopKBeyondOneSortBlockMatchesReference()
+    [Theory]
+    [MemberData(nameof(IlgpuBackends))]
+    public void TopKBeyondOneSortBlockMatchesReference(string backend)
     {
         // About 20000 candidates; k = 5000 goes through the radix select and a multi-block bitonic sort (8192 keys).
         var rng = new Random(41);
         var x = RandomData.Floats(rng, 80 * 16 * 20, -3f, 3f);
         for (int i = 0; i + 3 < x.Length; i += 7) x[i + 3] = x[i];
-        OpHarness.Check(Id, "topk k=5000 of ~20000 candidates", s =>
+        OpHarness.Check(backend, "topk k=5000 of ~20000 candidates", s =>
         {
             var idx = s.Out(DType.Int32, 5000);
             var pr = s.Out(DType.Float32, 5000);
@@ -131,8 +135,9 @@ public sealed class IlgpuBackendTests
         }, Tolerance.Exact);
     }
 
-    [Fact]
-    public void NmsBeyondOneSortBlockMatchesReference()
+    [Theory]
+    [MemberData(nameof(IlgpuBackends))]
+    public void NmsBeyondOneSortBlockMatchesReference(string backend)
     {
         var rng = new Random(42);
         int count = 2500;
@@ -148,7 +153,7 @@ public sealed class IlgpuBackendTests
             boxes[4 * i + 3] = cy + 5f + (float)rng.NextDouble() * 50f;
             if (i % 9 == 2 && i > 0) scores[i] = scores[i - 1];
         }
-        OpHarness.Check(Id, "nms 2500 boxes, 20 classes", s =>
+        OpHarness.Check(backend, "nms 2500 boxes, 20 classes", s =>
         {
             var keep = s.Out(DType.Int32, 1000);
             int k = s.B.Nms(s.Up(boxes, count, 4), s.Up(scores, count), s.Up(labels, count), count, 0.5f, 1000, keep);

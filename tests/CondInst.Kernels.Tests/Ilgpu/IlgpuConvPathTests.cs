@@ -6,7 +6,8 @@ namespace CondInst.Kernels.Tests.Ilgpu;
 /// <summary>
 /// Both convolution implementations of the ILGPU backend on shapes the automatic choice would not send them:
 /// the tiled GEMM on ragged tiles (M, N and K tails), groups, strides, dilation, padding-only windows and
-/// batches; the direct kernel on a channel-heavy layer. Runs on the shared <c>ilgpu-cpu</c> backend.
+/// batches; the direct kernel on a channel-heavy layer. Runs on every ILGPU backend present (the simulator always;
+/// OpenCL and CUDA where a device exists).
 /// </summary>
 public sealed class IlgpuConvPathTests
 {
@@ -26,15 +27,24 @@ public sealed class IlgpuConvPathTests
         new(1, 12, 23, ConvSpec.Square(9, 16, 3, stride: 1, pad: 1), true, false, false, false),   // 276 pixels: three N tiles
     ];
 
-    public static TheoryData<int> GemmRows() => new(Enumerable.Range(0, GemmCases.Length));
+    public static TheoryData<string, int> GemmRows()
+    {
+        var rows = new TheoryData<string, int>();
+        foreach (string backend in TestBackends.IlgpuIds)
+            for (int i = 0; i < GemmCases.Length; i++) rows.Add(backend, i);
+        return rows;
+    }
+
+    public static TheoryData<string> Backends => TestBackends.Ilgpu;
 
     [Theory]
     [MemberData(nameof(GemmRows))]
-    public void TiledGemmMatchesReference(int index) => RunForced(ConvPath.Gemm, GemmCases[index], index);
+    public void TiledGemmMatchesReference(string backend, int index) => RunForced(backend, ConvPath.Gemm, GemmCases[index], index);
 
-    [Fact]
-    public void DirectKernelMatchesReferenceOnChannelHeavyLayer() =>
-        RunForced(ConvPath.Direct, new ConvOpTests.Case(1, 6, 5, ConvSpec.Square(48, 40, 3, pad: 1), true, true, true, true), 99);
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void DirectKernelMatchesReferenceOnChannelHeavyLayer(string backend) =>
+        RunForced(backend, ConvPath.Direct, new ConvOpTests.Case(1, 6, 5, ConvSpec.Square(48, 40, 3, pad: 1), true, true, true, true), 99);
 
     [Fact]
     public void AutomaticChoiceSendsLayersToTheRightKernel()
@@ -55,7 +65,7 @@ public sealed class IlgpuConvPathTests
         return IlgpuBackend.PathOf(conv);
     }
 
-    private static void RunForced(ConvPath path, ConvOpTests.Case c, int seed)
+    private static void RunForced(string backend, ConvPath path, ConvOpTests.Case c, int seed)
     {
         var s = c.Spec;
         var rng = new Random(seed + 1000);
@@ -65,13 +75,13 @@ public sealed class IlgpuConvPathTests
         var bias = c.Bias ? RandomData.Floats(rng, s.OutChannels) : [];
         var scale = c.Scale ? RandomData.Floats(rng, s.OutChannels, 0.5f, 2f) : [];
         var res = c.Residual ? RandomData.Floats(rng, RandomData.Count(c.N, s.OutChannels, oh, ow)) : null;
-        TestBackends.With(Id, b =>
+        TestBackends.With(backend, b =>
         {
             var ib = (IlgpuBackend)b;
             ib.ForceConvPath = path;
             try
             {
-                OpHarness.Check(Id, $"{path}: {c}", sc =>
+                OpHarness.Check(backend, $"{path}: {c}", sc =>
                 {
                     var conv = sc.Track(sc.B.PrepareConv(s, w, bias, scale));
                     var y = sc.Out(DType.Float32, c.N, s.OutChannels, oh, ow);

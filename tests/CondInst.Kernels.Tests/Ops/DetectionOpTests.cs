@@ -107,4 +107,73 @@ public sealed class DetectionOpTests
             return [dst.Slice(5, n), picked];
         }, Tolerance.Exact);
     }
+
+    // Seeded random class counts, map sizes, k, thresholds, box sets and gathers.
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void RandomShapesMatchReference(string backend)
+    {
+        var rng = new Random(RandomShapes.Seed + 7);
+        for (int iter = 0; iter < RandomShapes.Iterations; iter++)
+        {
+            int c = rng.Next(1, 12), h = rng.Next(1, 13), w = rng.Next(1, 13), k = rng.Next(1, 300);
+            float thr = (float)rng.NextDouble() * 0.9f;
+            var x = RandomData.Floats(rng, RandomData.Count(1, c, h, w), -4f, 2f);
+            for (int i = 0; i + 5 < x.Length; i += 9) x[i + 5] = x[i];
+            OpHarness.Check(backend, $"random #{iter}: topk_scores c={c} {h}x{w} k={k} thr={thr}", s =>
+            {
+                var idx = s.Out(DType.Int32, k);
+                var pr = s.Out(DType.Float32, k);
+                int m = s.B.TopKScores(s.Up(x, 1, c, h, w), thr, k, idx, pr);
+                return [s.Up(new[] { m }, 1), idx.Slice(0, m), pr.Slice(0, m)];
+            }, Tolerance.Exact);
+
+            int count = rng.Next(0, 400), classes = rng.Next(1, 6), maxKeep = rng.Next(1, 150);
+            int rows = Math.Max(count, 1);
+            var boxes = new float[rows * 4];
+            for (int i = 0; i < count; i++)
+            {
+                float bx = (float)rng.NextDouble() * 200f, by = (float)rng.NextDouble() * 200f;
+                (boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]) = (bx, by, bx + 5f + (float)rng.NextDouble() * 60f, by + 5f + (float)rng.NextDouble() * 60f);
+            }
+            var scores = RandomData.Floats(rng, rows, 0f, 1f);
+            var labels = Enumerable.Range(0, rows).Select(_ => rng.Next(classes)).ToArray();
+            float iou = 0.3f + (float)rng.NextDouble() * 0.5f;
+            OpHarness.Check(backend, $"random #{iter}: nms count={count} classes={classes} maxKeep={maxKeep} iou={iou}", s =>
+            {
+                var keep = s.Out(DType.Int32, Math.Max(1, Math.Min(count, maxKeep)));
+                int kept = s.B.Nms(s.Up(boxes, rows, 4), s.Up(scores, rows), s.Up(labels, rows), count, iou, maxKeep, keep);
+                return [s.Up(new[] { kept }, 1), keep.Slice(0, kept)];
+            }, Tolerance.Exact);
+
+            int n = rng.Next(1, 40), d = rng.Next(1, 200), offset = rng.Next(0, 5);
+            var idxs = Enumerable.Range(0, n).Select(_ => rng.Next(c * h * w)).ToArray();
+            var probs = RandomData.Floats(rng, n, 0.05f, 1f);
+            var bbox = RandomData.Floats(rng, 4 * h * w, 0f, 200f);
+            var ctr = RandomData.Floats(rng, h * w, -5f, 5f);
+            int stride = 8 << rng.Next(5), imgH = rng.Next(1, 900), imgW = rng.Next(1, 900);
+            OpHarness.Check(backend, $"random #{iter}: decode_candidates c={c} {h}x{w} n={n} stride={stride} image {imgH}x{imgW} offset={offset}", s =>
+            {
+                var bx = s.Out(DType.Float32, offset + n, 4);
+                var sc = s.Out(DType.Float32, offset + n);
+                var lb = s.Out(DType.Int32, offset + n);
+                var pt = s.Out(DType.Int32, offset + n);
+                s.B.DecodeCandidates(s.Up(idxs, n), s.Up(probs, n), n, c, s.Up(bbox, 1, 4, h, w), s.Up(ctr, 1, 1, h, w), stride, imgH, imgW,
+                    bx, sc, lb, pt, offset);
+                return [bx.Slice(offset, n), sc.Slice(offset, n), lb.Slice(offset, n), pt.Slice(offset, n)];
+            }, Tolerance.SameOrder);
+            var src = RandomData.Floats(rng, d * h * w);
+            var cols = Enumerable.Range(0, n).Select(_ => rng.Next(h * w)).ToArray();
+            int picks = rng.Next(1, n + 1);
+            var rowsPicked = Enumerable.Range(0, picks).Select(_ => offset + rng.Next(n)).ToArray();
+            OpHarness.Check(backend, $"random #{iter}: gather_columns d={d} p={h * w} n={n} offset={offset}, gather_rows {picks}", s =>
+            {
+                var dst = s.Out(DType.Float32, offset + n, d);
+                s.B.GatherColumns(s.Up(src, 1, d, h, w), s.Up(cols, n), n, dst, offset);
+                var picked = s.Out(DType.Float32, picks, d);
+                s.B.GatherRows(dst, s.Up(rowsPicked, picks), picks, picked);
+                return [dst.Slice(offset, n), picked];
+            }, Tolerance.Exact);
+        }
+    }
 }

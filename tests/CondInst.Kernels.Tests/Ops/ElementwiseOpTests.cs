@@ -68,4 +68,34 @@ public sealed class ElementwiseOpTests
             return [t];
         }, Tolerance.Exact);
     }
+
+    // Seeded random lengths, ops, constants and thresholds (the cases above are hand-picked edges).
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void RandomShapesMatchReference(string backend)
+    {
+        var rng = new Random(RandomShapes.Seed + 1);
+        for (int iter = 0; iter < RandomShapes.Iterations; iter++)
+        {
+            int n = rng.Next(0, 3000);
+            var op = Enum.GetValues<UnaryOp>()[rng.Next(Enum.GetValues<UnaryOp>().Length)];
+            float alpha = (float)(rng.NextDouble() * 4 - 2), beta = (float)(rng.NextDouble() * 16), thr = (float)rng.NextDouble();
+            var a = RandomData.Floats(rng, n, -30f, 30f);
+            var b = RandomData.Floats(rng, n, -30f, 30f);
+            OpHarness.Check(backend, $"random #{iter}: unary {op} n={n} alpha={alpha} beta={beta}", s =>
+            {
+                var y = s.Out(DType.Float32, n);
+                s.B.Unary(op, s.Up(a, n), y, alpha, beta);
+                return [y];
+            }, op is UnaryOp.Exp or UnaryOp.Sigmoid ? new Tolerance(2e-6, 0) : Tolerance.Exact);
+            OpHarness.Check(backend, $"random #{iter}: add and threshold {thr} n={n}", s =>
+            {
+                var sum = s.Out(DType.Float32, n);
+                s.B.Add(s.Up(a, n), s.Up(b, n), sum);
+                var bits = s.Out(DType.UInt8, n);
+                s.B.Threshold(s.Up(b, n), thr, bits);
+                return [sum, bits];
+            }, Tolerance.Exact);
+        }
+    }
 }

@@ -51,4 +51,34 @@ public sealed class ImageOpTests
             }, Tolerance.Exact);
         }
     }
+
+    // Seeded random image sizes, channel counts, targets (up, down, one axis, odd) and paddings.
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void RandomShapesMatchReference(string backend)
+    {
+        var rng = new Random(RandomShapes.Seed + 4);
+        float[] mean = [123.675f, 116.28f, 103.53f], std = [58.395f, 57.12f, 57.375f];
+        for (int iter = 0; iter < RandomShapes.Iterations; iter++)
+        {
+            int h = rng.Next(1, 40), w = rng.Next(1, 40), c = new[] { 1, 3, 4 }[rng.Next(3)];
+            int oh = rng.Next(3) == 0 ? h : rng.Next(1, 50), ow = rng.Next(3) == 0 ? w : rng.Next(1, 50);
+            var x = RandomData.Bytes(rng, RandomData.Count(h, w, c));
+            OpHarness.Check(backend, $"random #{iter}: resize_pillow {h}x{w}x{c} -> {oh}x{ow}", s =>
+            {
+                var y = s.Out(DType.UInt8, oh, ow, c);
+                s.B.ResizePillowBilinear(s.Up(x, h, w, c), y);
+                return [y];
+            }, Tolerance.Exact);
+            int ph = h + rng.Next(0, 9), pw = w + rng.Next(0, 9);
+            bool rev = rng.Next(2) == 0;
+            var rgb = RandomData.Bytes(rng, RandomData.Count(h, w, 3));
+            OpHarness.Check(backend, $"random #{iter}: normalize_pad {h}x{w} -> {ph}x{pw} reverse={rev}", s =>
+            {
+                var y = s.Out(DType.Float32, 1, 3, ph, pw);
+                s.B.NormalizePad(s.Up(rgb, h, w, 3), y, mean, std, rev);
+                return [y];
+            }, Tolerance.Exact);
+        }
+    }
 }

@@ -122,4 +122,18 @@ public sealed class MaskPasteOpTests
         Assert.Contains("one mask per instance", Assert.Throws<ArgumentException>(() => b.PasteMasks(probs, 4, 16, 20, 0.5f, s.Out(DType.UInt8, 3, 10, 10))).Message);
         Assert.Contains("masks must be uint8", Assert.Throws<ArgumentException>(() => b.PasteMasks(probs, 4, 16, 20, 0.5f, s.Out(DType.Float32, 2, 10, 10))).Message);
     }
+
+    // Seeded random instance counts, logit sizes, factors, crops and original sizes (up and down).
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void RandomShapesMatchReference(string backend)
+    {
+        var rng = new Random(RandomShapes.Seed + 6);
+        for (int iter = 0; iter < RandomShapes.Iterations; iter++)
+        {
+            int n = rng.Next(1, 4), h4 = rng.Next(1, 13), w4 = rng.Next(1, 13), f = new[] { 1, 2, 4, 8 }[rng.Next(4)];
+            int ch = rng.Next(1, f * h4 + 1), cw = rng.Next(1, f * w4 + 1), oh = rng.Next(1, 60), ow = rng.Next(1, 60);
+            Check(backend, $"random #{iter}", MaskLike(rng, n, h4, w4), n, h4, w4, f, ch, cw, oh, ow, 0.5f);
+        }
+    }
 }

@@ -73,4 +73,33 @@ public sealed class NormOpTests
                 }, Tolerance.SameOrder);
             }
     }
+
+    // Seeded random batch, groups, channels per group, spatial size, ReLU and value range.
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void RandomShapesMatchReference(string backend)
+    {
+        var rng = new Random(RandomShapes.Seed + 2);
+        for (int iter = 0; iter < RandomShapes.Iterations; iter++)
+        {
+            int n = rng.Next(1, 3), g = new[] { 1, 2, 4, 8, 32 }[rng.Next(5)], c = g * rng.Next(1, 4), h = rng.Next(1, 14), w = rng.Next(1, 14);
+            bool relu = rng.Next(2) == 0;
+            float offset = (float)(rng.NextDouble() * 20 - 10), spread = (float)(0.01 + rng.NextDouble() * 5);
+            var x = RandomData.Floats(rng, RandomData.Count(n, c, h, w), offset - spread, offset + spread);
+            var p0 = RandomData.Floats(rng, c, 0.5f, 1.5f);
+            var p1 = RandomData.Floats(rng, c, -0.5f, 0.5f);
+            OpHarness.Check(backend, $"random #{iter}: group_norm n={n} c={c} {h}x{w} groups={g} relu={relu} offset={offset} spread={spread}", s =>
+            {
+                var y = s.Out(DType.Float32, n, c, h, w);
+                s.B.GroupNorm(s.Up(x, n, c, h, w), s.Up(p0, c), s.Up(p1, c), g, 1e-5f, relu, y);
+                return [y];
+            }, new Tolerance(1e-4, 2e-5));
+            OpHarness.Check(backend, $"random #{iter}: channel_affine n={n} c={c} {h}x{w} relu={relu}", s =>
+            {
+                var y = s.Out(DType.Float32, n, c, h, w);
+                s.B.ChannelAffine(s.Up(x, n, c, h, w), s.Up(p0, c), s.Up(p1, c), relu, y);
+                return [y];
+            }, Tolerance.SameOrder);
+        }
+    }
 }

@@ -81,7 +81,7 @@ public sealed class ResampleOpTests
             }
     }
 
-    // The reference itself, against values written out by hand from the spec (section 6.1).
+    // The reference itself, against values written out by hand from the closed form in docs/INFERENCE.md#aligned-bilinear.
     [Fact]
     public void ReferenceAlignedBilinearFollowsTheSpecExamples()
     {
@@ -104,8 +104,52 @@ public sealed class ResampleOpTests
     public void ReferenceNearestUsesPyTorchIndexRule()
     {
         // 13 -> 25 (scale 0.52 as float): floor(24 * 0.52) = 12; 7 -> 13: floor(12 * 0.5384616) = 6.
-        Assert.Equal(12, Reference.ReferenceBackend.NearestIndex(24, 13, 25));
-        Assert.Equal(6, Reference.ReferenceBackend.NearestIndex(12, 7, 13));
-        Assert.Equal(5, Reference.ReferenceBackend.NearestIndex(11, 13, 26));
+        Assert.Equal(12, Reference.ReferenceBackend.NearestSources(13, 25)[24]);
+        Assert.Equal(6, Reference.ReferenceBackend.NearestSources(7, 13)[12]);
+        Assert.Equal(5, Reference.ReferenceBackend.NearestSources(13, 26)[11]);
+    }
+
+    // Seeded random sizes (up and down, odd, either axis alone), windows, factors and crops for every resample op.
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void RandomShapesMatchReference(string backend)
+    {
+        var rng = new Random(RandomShapes.Seed + 3);
+        for (int iter = 0; iter < RandomShapes.Iterations; iter++)
+        {
+            int c = rng.Next(1, 4), h = rng.Next(1, 16), w = rng.Next(1, 16), oh = rng.Next(1, 33), ow = rng.Next(1, 33);
+            var x = RandomData.Floats(rng, RandomData.Count(1, c, h, w), -3f, 3f);
+            int k = rng.Next(1, 4), st = rng.Next(1, 4), p = rng.Next(0, k / 2 + 1);
+            if (h + 2 * p >= k && w + 2 * p >= k)
+            {
+                int ph = (h + 2 * p - k) / st + 1, pw = (w + 2 * p - k) / st + 1;
+                OpHarness.Check(backend, $"random #{iter}: max_pool k={k} s={st} p={p} c={c} {h}x{w}", s =>
+                {
+                    var y = s.Out(DType.Float32, 1, c, ph, pw);
+                    s.B.MaxPool2d(s.Up(x, 1, c, h, w), k, st, p, y);
+                    return [y];
+                }, Tolerance.Exact);
+            }
+            OpHarness.Check(backend, $"random #{iter}: upsample_nearest c={c} {h}x{w} -> {oh}x{ow}", s =>
+            {
+                var y = s.Out(DType.Float32, 1, c, oh, ow);
+                s.B.UpsampleNearest(s.Up(x, 1, c, h, w), y);
+                return [y];
+            }, Tolerance.Exact);
+            bool ac = rng.Next(2) == 0;
+            OpHarness.Check(backend, $"random #{iter}: upsample_bilinear align_corners={ac} c={c} {h}x{w} -> {oh}x{ow}", s =>
+            {
+                var y = s.Out(DType.Float32, 1, c, oh, ow);
+                s.B.UpsampleBilinear(s.Up(x, 1, c, h, w), y, ac);
+                return [y];
+            }, new Tolerance(1e-6, 1e-7));
+            int f = new[] { 1, 2, 4, 8 }[rng.Next(4)], ah = rng.Next(1, f * h + 1), aw = rng.Next(1, f * w + 1);
+            OpHarness.Check(backend, $"random #{iter}: aligned_bilinear f={f} c={c} {h}x{w} -> {ah}x{aw}", s =>
+            {
+                var y = s.Out(DType.Float32, 1, c, ah, aw);
+                s.B.AlignedBilinear(s.Up(x, 1, c, h, w), f, y);
+                return [y];
+            }, new Tolerance(1e-6, 1e-7));
+        }
     }
 }

@@ -2,7 +2,11 @@ namespace CondInst.Kernels.Tests.Reference;
 
 public sealed partial class ReferenceBackend
 {
-    // Three 1x1 layers per instance as the spec lays the 169 parameters out: W0 8x10, W1 8x8, W2 1x8, b0, b1, b2.
+    // Three 1x1 layers per instance as docs/INFERENCE.md#dynamic-parameters lays the 169 parameters out: W0 8x10,
+    // W1 8x8, W2 1x8, b0, b1, b2. The offsets are written out here on purpose rather than read from MaskHeadLayout,
+    // so that an error in the engine's layout cannot also be in the reference.
+    private const int Params = 169;
+
     public override void DynamicMaskHead(Tensor features, Tensor parameters, Tensor instances, float featureStride, float sizeOfInterest, Tensor logits)
     {
         int n = OpChecks.DynamicMaskHead(this, features, parameters, instances, logits);
@@ -16,7 +20,7 @@ public sealed partial class ReferenceBackend
         var h1 = new float[8];
         for (int k = 0; k < n; k++)
         {
-            int b = k * OpChecks.DynamicParams;
+            int b = k * Params;
             float norm = inst[3 * k + 2] * sizeOfInterest;
             for (int i = 0; i < h; i++)
                 for (int j = 0; j < w; j++)

@@ -5,9 +5,8 @@ public sealed partial class ReferenceBackend
     // Two-pass mean and biased variance in double per (image, group).
     public override void GroupNorm(Tensor x, Tensor gamma, Tensor beta, int groups, float eps, bool relu, Tensor y)
     {
-        OpChecks.PerChannel("group_norm", this, x, gamma, beta, y);
+        OpChecks.GroupNorm(this, x, gamma, beta, groups, y);
         int n = x.Dim(0), c = x.Dim(1), hw = x.Dim(2) * x.Dim(3);
-        if (groups <= 0 || c % groups != 0) throw new ArgumentException($"group_norm: {c} channels not divisible into {groups} groups");
         var xs = F(x);
         var g = F(gamma);
         var bt = F(beta);

@@ -23,13 +23,15 @@ public sealed partial class ReferenceBackend
                 }
     }
 
-    // PyTorch's nearest_idx: identity, exact 2x as a shift, else floor(dst * (float)in/out) clamped.
-    internal static int NearestIndex(int dst, int inSize, int outSize)
+    // PyTorch's interpolate(mode='nearest', size=...): source row/column floor(dst · in/out) with the ratio taken in
+    // float32 (no scale factor is passed), at most in - 1. The exact-2x and same-size shortcuts PyTorch takes give the
+    // same indices, so the plain formula is the whole rule.
+    internal static int[] NearestSources(int inSize, int outSize)
     {
-        if (outSize == inSize) return dst;
-        if (outSize == 2 * inSize) return dst >> 1;
-        float scale = (float)inSize / outSize;
-        return Math.Min((int)MathF.Floor(dst * scale), inSize - 1);
+        float ratio = (float)inSize / outSize;
+        var src = new int[outSize];
+        for (int d = 0; d < outSize; d++) src[d] = Math.Min((int)MathF.Floor(d * ratio), inSize - 1);
+        return src;
     }
 
     public override void UpsampleNearest(Tensor x, Tensor y)
@@ -38,21 +40,56 @@ public sealed partial class ReferenceBackend
         int nc = x.Dim(0) * x.Dim(1), h = x.Dim(2), w = x.Dim(3), oh = y.Dim(2), ow = y.Dim(3);
         var xs = F(x);
         var ys = Fs(y);
+        int[] rows = NearestSources(h, oh), cols = NearestSources(w, ow);
         for (int p = 0; p < nc; p++)
             for (int oy = 0; oy < oh; oy++)
                 for (int ox = 0; ox < ow; ox++)
-                    ys[(p * oh + oy) * ow + ox] = xs[(p * h + NearestIndex(oy, h, oh)) * w + NearestIndex(ox, w, ow)];
+                    ys[(p * oh + oy) * ow + ox] = xs[(p * h + rows[oy]) * w + cols[ox]];
     }
 
-    // PyTorch's linear source index and weights for one axis.
-    internal static (int I0, int I1, float W0, float W1) LinearTap(int dst, int inSize, int outSize, bool alignCorners)
+    // One axis of PyTorch's interpolate(mode='bilinear'): the real source coordinate of each output index, in float32
+    // as PyTorch computes it for float tensors. align_corners=True maps the end samples onto each other
+    // (ratio (in-1)/(out-1), 0 for a single output); False maps pixel centres (ratio in/out, coordinate
+    // (dst + 0.5)·ratio - 0.5, negative ones clamped to 0).
+    private static float[] LinearSources(int inSize, int outSize, bool alignCorners)
     {
-        float scale = alignCorners ? (outSize > 1 ? (float)(inSize - 1) / (outSize - 1) : 0f) : (float)inSize / outSize;
-        float src = alignCorners ? scale * dst : MathF.Max(scale * (dst + 0.5f) - 0.5f, 0f);
-        int i0 = (int)src;
-        float l1 = Math.Clamp(src - i0, 0f, 1f);
-        int i1 = i0 + (i0 < inSize - 1 ? 1 : 0);
-        return (i0, i1, 1f - l1, l1);
+        var src = new float[outSize];
+        for (int d = 0; d < outSize; d++)
+        {
+            if (alignCorners)
+            {
+                float ratio = outSize > 1 ? (float)(inSize - 1) / (outSize - 1) : 0f;
+                src[d] = ratio * d;
+            }
+            else
+            {
+                float ratio = (float)inSize / outSize;
+                src[d] = MathF.Max(ratio * (d + 0.5f) - 0.5f, 0f);
+            }
+        }
+        return src;
+    }
+
+    // The value at real coordinate s along an axis of length n read through get: the samples at floor(s) and the
+    // next one (the last sample repeats past the end), weighted (1 - frac, frac) as PyTorch does.
+    private static float Lerp(float s, int n, Func<int, float> get)
+    {
+        int lo = Math.Min((int)s, n - 1);
+        int hi = lo + 1 < n ? lo + 1 : lo;
+        float frac = Math.Clamp(s - lo, 0f, 1f);
+        return (1f - frac) * get(lo) + frac * get(hi);
+    }
+
+    // Bilinear resize of one h x w plane to oh x ow: per output pixel, lerp two source rows along x, then between them
+    // along y (PyTorch's order of evaluation).
+    private static float[] BilinearPlane(float[] plane, int h, int w, int oh, int ow, bool alignCorners)
+    {
+        float[] sy = LinearSources(h, oh, alignCorners), sx = LinearSources(w, ow, alignCorners);
+        var o = new float[oh * ow];
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++)
+                o[oy * ow + ox] = Lerp(sy[oy], h, r => Lerp(sx[ox], w, c => plane[r * w + c]));
+        return o;
     }
 
     public override void UpsampleBilinear(Tensor x, Tensor y, bool alignCorners)
@@ -62,49 +99,46 @@ public sealed partial class ReferenceBackend
         var xs = F(x);
         var ys = Fs(y);
         for (int p = 0; p < nc; p++)
-            for (int oy = 0; oy < oh; oy++)
-            {
-                var ty = LinearTap(oy, h, oh, alignCorners);
-                for (int ox = 0; ox < ow; ox++)
-                {
-                    var tx = LinearTap(ox, w, ow, alignCorners);
-                    int r0 = (p * h + ty.I0) * w, r1 = (p * h + ty.I1) * w;
-                    float t0 = xs[r0 + tx.I0] * tx.W0 + xs[r0 + tx.I1] * tx.W1;
-                    float t1 = xs[r1 + tx.I0] * tx.W0 + xs[r1 + tx.I1] * tx.W1;
-                    ys[(p * oh + oy) * ow + ox] = t0 * ty.W0 + t1 * ty.W1;
-                }
-            }
+            BilinearPlane(xs.AsSpan(p * h * w, h * w).ToArray(), h, w, oh, ow, alignCorners).CopyTo(ys.Slice(p * oh * ow, oh * ow));
     }
 
-    // Literally mmdetection's aligned_bilinear: replicate-pad bottom/right by 1, bilinear align_corners=True to
-    // (f·h+1, f·w+1), replicate-pad top/left by f/2, crop to (f·h, f·w); then the top-left part y asks for.
+    // mmdetection's aligned_bilinear step by step, on whole planes: (1) replicate-pad one row at the bottom and one
+    // column at the right, (2) bilinear align_corners=True to (f·h + 1) x (f·w + 1), (3) replicate-pad f/2 rows at
+    // the top and f/2 columns at the left, (4) keep the first f·h rows and f·w columns; then the top-left part y
+    // asks for. f = 1 returns x unchanged.
     public override void AlignedBilinear(Tensor x, int factor, Tensor y)
     {
         OpChecks.AlignedBilinear(this, x, factor, y);
         int nc = x.Dim(0) * x.Dim(1), h = x.Dim(2), w = x.Dim(3), oh = y.Dim(2), ow = y.Dim(3);
         var xs = F(x);
         var ys = Fs(y);
-        if (factor == 1)
-        {
-            for (int p = 0; p < nc; p++)
-                for (int oy = 0; oy < oh; oy++)
-                    for (int ox = 0; ox < ow; ox++)
-                        ys[(p * oh + oy) * ow + ox] = xs[(p * h + oy) * w + ox];
-            return;
-        }
-        int ph = h + 1, pw = w + 1, ih = factor * h + 1, iw = factor * w + 1, shift = factor / 2;
-        float Padded(int p, int i, int j) => xs[(p * h + Math.Min(i, h - 1)) * w + Math.Min(j, w - 1)];
         for (int p = 0; p < nc; p++)
-            for (int oy = 0; oy < oh; oy++)
+        {
+            var plane = xs.AsSpan(p * h * w, h * w).ToArray();
+            float[] result;
+            int rw;
+            if (factor == 1)
             {
-                var ty = LinearTap(Math.Max(oy - shift, 0), ph, ih, alignCorners: true);
-                for (int ox = 0; ox < ow; ox++)
-                {
-                    var tx = LinearTap(Math.Max(ox - shift, 0), pw, iw, alignCorners: true);
-                    float t0 = Padded(p, ty.I0, tx.I0) * tx.W0 + Padded(p, ty.I0, tx.I1) * tx.W1;
-                    float t1 = Padded(p, ty.I1, tx.I0) * tx.W0 + Padded(p, ty.I1, tx.I1) * tx.W1;
-                    ys[(p * oh + oy) * ow + ox] = t0 * ty.W0 + t1 * ty.W1;
-                }
+                result = plane;
+                rw = w;
             }
+            else
+            {
+                int ph = h + 1, pw = w + 1;
+                var padded = new float[ph * pw];
+                for (int i = 0; i < ph; i++)
+                    for (int j = 0; j < pw; j++) padded[i * pw + j] = plane[Math.Min(i, h - 1) * w + Math.Min(j, w - 1)];
+                int ih = factor * h + 1, iw = factor * w + 1;
+                var up = BilinearPlane(padded, ph, pw, ih, iw, alignCorners: true);
+                int pad = factor / 2, sh = ih + pad, sw = iw + pad;
+                var shifted = new float[sh * sw];
+                for (int i = 0; i < sh; i++)
+                    for (int j = 0; j < sw; j++) shifted[i * sw + j] = up[Math.Max(i - pad, 0) * iw + Math.Max(j - pad, 0)];
+                result = shifted;
+                rw = sw;
+            }
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++) ys[(p * oh + oy) * ow + ox] = result[oy * rw + ox];
+        }
     }
 }

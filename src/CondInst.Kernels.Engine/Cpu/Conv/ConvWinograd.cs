@@ -4,13 +4,14 @@ using System.Runtime.Intrinsics.X86;
 namespace CondInst.Kernels;
 
 /// <summary>
-/// 3x3 stride-1 convolution by Winograd F(2x2, 3x3) per block of NB output tiles (tile t = ty·TW + tx covers output
-/// rows 2ty..2ty+1, columns 2tx..2tx+1): the input tiles of a pass of kc channels are transformed straight into
-/// the micro-kernel's B panels, V[ξ][t / 16][c][t % 16]; 16 GEMMs M[ξ] = U[ξ]·V[ξ] run with the packed transformed
-/// weights U[ξ][mp][c][6] (<see cref="CpuConv"/>) into M[ξ][o][NB]; the output transform then writes y with the
-/// bias / residual / ReLU epilogue. Work items are (image, tile block, output-channel split).
+/// 3x3 stride-1 convolution by Winograd F(m x m, 3x3), m = 2 or 4 (<see cref="Winograd2Transforms"/>,
+/// <see cref="Winograd4Transforms"/>), per block of NB output tiles (tile t = ty·TW + tx covers output rows
+/// m·ty..m·ty+m-1, columns m·tx..m·tx+m-1): the input tiles of a pass of kc channels are transformed straight into
+/// the micro-kernel's B panels, V[ξ][t / 16][c][t % 16]; (m+2)² GEMMs M[ξ] = U[ξ]·V[ξ] run with the packed
+/// transformed weights U[ξ][mp][c][6] (<see cref="CpuConv"/>) into M[ξ][o][NB]; the output transform then writes y
+/// with the bias / residual / ReLU epilogue. Work items are (image, tile block, output-channel split).
 /// </summary>
-internal sealed unsafe class ConvWinograd : IParallelWork
+internal sealed unsafe partial class ConvWinograd : IParallelWork
 {
     /// <summary>Tiles per work item: two 16-column panels.</summary>
     public const int NB = 32;
@@ -30,24 +31,32 @@ internal sealed unsafe class ConvWinograd : IParallelWork
     private float* _x, _y, _res;
     private bool _relu;
     private int _h, _w, _oh, _ow, _tw, _tiles, _nb, _blocks, _mSplits, _panelsPerSplit;
+    private int _m, _elements;
+
+    /// <summary>Floats of per-thread scratch besides V and M: border windows and the transforms' temporaries.</summary>
+    private const int ScratchFloats = 1024;
 
     /// <summary>True when the machine has the AVX2 shuffles the transforms use.</summary>
     public static bool Supported => Avx2.IsSupported && Fma.IsSupported;
 
-    /// <summary>Number of 2x2 output tiles of an OH x OW output.</summary>
-    public static int Tiles(int oh, int ow) => ((oh + 1) / 2) * ((ow + 1) / 2);
+    /// <summary>Number of m x m output tiles of an OH x OW output.</summary>
+    public static int Tiles(int m, int oh, int ow) => ((oh + m - 1) / m) * ((ow + m - 1) / m);
 
-    /// <summary>Runs the convolution of n images on all cores.</summary>
-    public void Run(CpuConv conv, float* x, float* y, float* residual, bool relu, int n, int h, int w, int oh, int ow)
+    /// <summary>Runs the convolution of n images on all cores with output tiles of m x m (2 or 4).</summary>
+    public void Run(CpuConv conv, int m, float* x, float* y, float* residual, bool relu, int n, int h, int w, int oh, int ow)
     {
+        if (m is not (2 or 4)) throw new ArgumentOutOfRangeException(nameof(m), m, "Winograd output tile must be 2 or 4");
+        conv.EnsureWinograd(m);
+        _m = m;
+        _elements = (m + 2) * (m + 2);
         _conv = conv;
         _x = x;
         _y = y;
         _res = residual;
         _relu = relu;
         (_h, _w, _oh, _ow) = (h, w, oh, ow);
-        _tw = (ow + 1) / 2;
-        _tiles = Tiles(oh, ow);
+        _tw = (ow + m - 1) / m;
+        _tiles = Tiles(m, oh, ow);
         _nb = conv.Spec.InChannels > KC ? NBWide : NB;
         _blocks = (_tiles + _nb - 1) / _nb;
         // Few tile blocks that do not divide evenly over the threads (small images): also split the output channels
@@ -79,20 +88,24 @@ internal sealed unsafe class ConvWinograd : IParallelWork
         long plane = (long)_h * _w;
         float* xb = _x + b * cin * plane;
         long vStride = (long)KC * nb, mStride = (long)mPad * nb;
-        float* v = CpuScratch.Floats(16 * vStride + 16 * mStride + 8 * 16 + 4 * 24);
-        float* m = v + 16 * vStride;
-        float* scratch = m + 16 * mStride;
+        int elements = _elements;
+        float* v = CpuScratch.Floats(elements * vStride + elements * mStride + ScratchFloats);
+        float* m = v + elements * vStride;
+        float* scratch = m + elements * mStride;
         for (int k0 = 0; k0 < cin; k0 += KC)
         {
             int kc = Math.Min(KC, cin - k0);
             long vs = (long)kc * nb; // one ξ's panels in this pass
             for (int c = 0; c < kc; c++)
-                InputChannel(xb + (k0 + c) * plane, t0, nt, v + c * NR, vs, kc, scratch);
+            {
+                if (_m == 2) InputChannel(xb + (k0 + c) * plane, t0, nt, v + c * NR, vs, kc, scratch);
+                else InputChannel4(xb + (k0 + c) * plane, t0, nt, v + c * NR, vs, kc, scratch);
+            }
             var mode = k0 > 0 ? TileStore.Accumulate : TileStore.Overwrite;
-            for (int xi = 0; xi < 16; xi++)
+            for (int xi = 0; xi < elements; xi++)
                 for (int mp = mp0; mp < mp1; mp++)
                 {
-                    float* a = conv.WinogradPanel(xi, mp) + (long)k0 * MR;
+                    float* a = conv.WinogradPanel(_m, xi, mp) + (long)k0 * MR;
                     float* c = m + xi * mStride + (long)mp * MR * nb;
                     for (int jp = 0; jp < nb / NR; jp++)
                         GemmKernel.Kernel6x16(kc, a, v + xi * vs + (long)jp * kc * NR, c + jp * NR, nb, mode, conv.Bias(0, mp), null);
@@ -100,7 +113,11 @@ internal sealed unsafe class ConvWinograd : IParallelWork
         }
         long cOffset = (long)b * s.OutChannels * _oh * _ow;
         for (int o = mp0 * MR; o < Math.Min(s.OutChannels, mp1 * MR); o++)
-            OutputChannel(m + (long)o * nb, mStride, t0, nt, o, conv.Bias(0, o / MR)[o % MR], cOffset, scratch);
+        {
+            float bias = conv.Bias(0, o / MR)[o % MR];
+            if (_m == 2) OutputChannel(m + (long)o * nb, mStride, t0, nt, o, bias, cOffset, scratch);
+            else OutputChannel4(m + (long)o * nb, mStride, t0, nt, o, bias, cOffset, scratch);
+        }
     }
 
     // Transforms the tiles [t0, t0 + nt) of one input channel into lanes of the packed panels: tile t_local goes to
@@ -119,7 +136,7 @@ internal sealed unsafe class ConvWinograd : IParallelWork
                 if (iy >= 0 && iy + 4 <= _h && ix >= 0 && ix + 18 <= _w)
                 {
                     float* r = xc + (long)iy * _w + ix;
-                    WinogradTransforms.Input8(r, r + _w, r + 2 * _w, r + 3 * _w, d, vs);
+                    Winograd2Transforms.Input8(r, r + _w, r + 2 * _w, r + 3 * _w, d, vs);
                     continue;
                 }
                 // Touches the border: copy the 4 x 18 window, zeros outside, then the same transform.
@@ -129,7 +146,7 @@ internal sealed unsafe class ConvWinograd : IParallelWork
                         int yy = iy + r, xx = ix + cc;
                         scratch[r * 24 + cc] = (uint)yy < (uint)_h && (uint)xx < (uint)_w ? xc[(long)yy * _w + xx] : 0f;
                     }
-                WinogradTransforms.Input8(scratch, scratch + 24, scratch + 48, scratch + 72, d, vs);
+                Winograd2Transforms.Input8(scratch, scratch + 24, scratch + 48, scratch + 72, d, vs);
                 continue;
             }
             // Tiles across a row end or past the last tile: gather each lane's 4x4 window, transform it alone.
@@ -177,7 +194,7 @@ internal sealed unsafe class ConvWinograd : IParallelWork
         for (int q = 0; q < nt; q += 8)
         {
             int t = t0 + q, ty = t / _tw, tx = t - ty * _tw;
-            WinogradTransforms.Output8(m + q, mStride, out var y00, out var y01, out var y10, out var y11);
+            Winograd2Transforms.Output8(m + q, mStride, out var y00, out var y01, out var y10, out var y11);
             y00 = Avx.Add(y00, vb);
             y01 = Avx.Add(y01, vb);
             y10 = Avx.Add(y10, vb);

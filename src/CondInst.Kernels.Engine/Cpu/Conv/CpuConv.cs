@@ -9,7 +9,8 @@ namespace CondInst.Kernels;
 internal sealed unsafe class CpuConv : IPreparedConv
 {
     private HostBuffer? _packed;
-    private HostBuffer? _winograd;
+    private HostBuffer? _winograd2;
+    private HostBuffer? _winograd4;
     private HostBuffer? _bias;
 
     public CpuConv(in ConvSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> scale)
@@ -39,36 +40,50 @@ internal sealed unsafe class CpuConv : IPreparedConv
                         panel[(long)k * mr + r] = real ? weight[(int)((long)o * K + k)] * s : 0f;
                 }
             }
-        if (spec is { KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, Groups: 1 } && ConvWinograd.Supported)
-            PackWinograd(weight, scale);
+        HasWinograd = spec is { KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, Groups: 1 } && ConvWinograd.Supported;
     }
 
-    // U[ξ][mp][c][r] = (G·g·G^T)[ξ] of kernel (o = mp·MR + r, c), times scale[o]; zero rows past the output channels.
-    private void PackWinograd(ReadOnlySpan<float> weight, ReadOnlySpan<float> scale)
+    /// <summary>
+    /// Makes the transformed weights of F(m x m, 3x3) on first use (the head's shared convolutions run at several
+    /// sizes and may need both tile sizes; most convolutions need one, and F(4x4)'s are 4x the plain weights):
+    /// U[ξ][mp][c][r] = (G·g·G^T)[ξ] of kernel (o = mp·MR + r, c), zero rows past the output channels. g is read
+    /// back from the GEMM panels, where the per-channel scale is already applied.
+    /// </summary>
+    public void EnsureWinograd(int m)
     {
-        int mr = GemmKernel.MR, cin = Spec.InChannels;
-        _winograd = new HostBuffer(16L * MPanels * cin * mr * sizeof(float));
-        float* u = (float*)_winograd.Pointer;
+        if (!HasWinograd) throw new InvalidOperationException("conv2d: Winograd needs a 3x3 stride-1 convolution without dilation or groups");
+        if ((m == 2 ? _winograd2 : _winograd4) != null) return;
+        int mr = GemmKernel.MR, cin = Spec.InChannels, elements = (m + 2) * (m + 2);
+        var buffer = new HostBuffer((long)elements * MPanels * cin * mr * sizeof(float));
+        float* u = (float*)buffer.Pointer;
         long xiStride = (long)MPanels * cin * mr;
-        new Span<float>(u, (int)(16 * xiStride)).Clear();
+        new Span<float>(u, checked((int)(elements * xiStride))).Clear();
+        Span<float> g = stackalloc float[9];
         for (int o = 0; o < Spec.OutChannels; o++)
         {
-            float s = scale.IsEmpty ? 1f : scale[o];
             int mp = o / mr, r = o % mr;
+            float* panel = Panel(0, mp);
             for (int c = 0; c < cin; c++)
-                WinogradTransforms.Kernel(weight.Slice((o * cin + c) * 9, 9), s, u + ((long)mp * cin + c) * mr + r, xiStride);
+            {
+                for (int k = 0; k < 9; k++) g[k] = panel[(long)(c * 9 + k) * mr + r];
+                float* dst = u + ((long)mp * cin + c) * mr + r;
+                if (m == 2) Winograd2Transforms.Kernel(g, 1f, dst, xiStride);
+                else Winograd4Transforms.Kernel(g, 1.0, dst, xiStride);
+            }
         }
+        if (m == 2) _winograd2 = buffer;
+        else _winograd4 = buffer;
     }
 
     /// <summary>Which algorithm <see cref="CpuBackend.Conv2d"/> uses; Auto picks by shape (tests force one).</summary>
     internal ConvAlgorithm Algorithm { get; set; }
 
-    /// <summary>True when Winograd-transformed weights exist (3x3, stride 1, no dilation, one group).</summary>
-    public bool HasWinograd => _winograd != null;
+    /// <summary>True when Winograd applies (3x3, stride 1, no dilation, one group) and the machine has AVX2 + FMA.</summary>
+    public bool HasWinograd { get; }
 
-    /// <summary>Transformed weight panel mp of Winograd element ξ (Cin·MR floats).</summary>
-    public float* WinogradPanel(int xi, int mp) =>
-        (float*)(_winograd ?? throw new InvalidOperationException("conv2d: no Winograd weights for this convolution")).Pointer
+    /// <summary>Transformed weight panel mp of element ξ of F(m x m, 3x3) (Cin·MR floats), after <see cref="EnsureWinograd"/>.</summary>
+    public float* WinogradPanel(int m, int xi, int mp) =>
+        (float*)((m == 2 ? _winograd2 : _winograd4) ?? throw new InvalidOperationException($"conv2d: no F({m}x{m}) Winograd weights for this convolution")).Pointer
         + ((long)xi * MPanels + mp) * Spec.InChannels * GemmKernel.MR;
 
     /// <inheritdoc/>
@@ -105,8 +120,10 @@ internal sealed unsafe class CpuConv : IPreparedConv
     {
         _packed?.Dispose();
         _bias?.Dispose();
-        _winograd?.Dispose();
-        _winograd = null;
+        _winograd2?.Dispose();
+        _winograd4?.Dispose();
+        _winograd2 = null;
+        _winograd4 = null;
         _packed = null;
         _bias = null;
     }
@@ -122,5 +139,8 @@ internal enum ConvAlgorithm
     Gemm,
 
     /// <summary>Winograd F(2x2, 3x3) whenever the convolution allows it.</summary>
-    Winograd,
+    Winograd2,
+
+    /// <summary>Winograd F(4x4, 3x3) whenever the convolution allows it.</summary>
+    Winograd4,
 }

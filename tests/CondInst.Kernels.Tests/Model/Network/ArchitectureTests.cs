@@ -40,9 +40,19 @@ public sealed class ArchitectureTests
         Assert.Equal(new[] { 3, 4, 6, 3 }, arch.BlocksPerStage);
 
         // The fixture model: base width 16, FPN/head 64, mask branch 64 (fixtures/mini manifest).
-        var mini = new CondInstArchitecture(16, [3, 4, 6, 3], 64, 64, 4, 80, 64, 4, 8);
-        var shapes = mini.ExpectedParameters().ToDictionary(p => p.Name, p => p.Shape);
-        Assert.Equal(mini with { }, CondInstArchitecture.InferFrom(shapes) with { BlocksPerStage = mini.BlocksPerStage });
+        // A record holding an array compares it by reference, so every field is compared on its own; the second,
+        // made-up model has uneven block counts and widths so that a count or field read from the wrong key shows.
+        static object Fields(CondInstArchitecture a) => (a.StemChannels, string.Join(",", a.BlocksPerStage), a.FpnChannels, a.HeadChannels,
+            a.HeadConvs, a.NumClasses, a.MaskBranchChannels, a.MaskBranchConvs, a.MaskFeatureChannels);
+        foreach (var expected in new[]
+        {
+            new CondInstArchitecture(16, [3, 4, 6, 3], 64, 64, 4, 80, 64, 4, 8),
+            new CondInstArchitecture(8, [1, 2, 3, 1], 24, 40, 2, 5, 32, 3, 8),
+        })
+        {
+            var shapes = expected.ExpectedParameters().ToDictionary(p => p.Name, p => p.Shape);
+            Assert.Equal(Fields(expected), Fields(CondInstArchitecture.InferFrom(shapes)));
+        }
     }
 
     [Fact]

@@ -32,7 +32,9 @@ public sealed class FixtureStageTests
         var g = ImageGeometry.For(w, h, Settings.ScaleLong, Settings.ScaleShort);
         Assert.Equal(Geometry, g);
         var sink = new RecordingSink(b);
-        using var input = Preprocessor.Run(b, bgr, g, sink);
+        using var resized = Preprocessor.Resize(b, bgr, g);
+        using var input = Preprocessor.Normalize(b, resized, g);
+        InputDumps.Report(sink, b, resized, input);
         AssertClose("resized_uint8", sink.Stages["resized_uint8"], 0, backend);
         AssertClose("input", sink.Stages["input"], 0, backend);
     });
@@ -101,7 +103,8 @@ public sealed class FixtureStageTests
             Upload(b, $"head_cls_score_l{l}"), Upload(b, $"head_bbox_pred_l{l}"), Upload(b, $"head_centerness_l{l}"), Upload(b, $"head_param_pred_l{l}"))).ToArray();
         using var net = new NetworkOutputs(levels, Upload(b, "mask_feat"));
         var sink = new RecordingSink(b);
-        using var kept = BoxSelector.Select(b, net, Geometry, Settings, sink);
+        using var kept = BoxSelector.Select(b, net, Geometry, Settings);
+        CandidateDumps.Report(sink, b, net, kept);
         Assert.Equal(24, kept.Count);
         foreach (var name in new[] { "cand_level", "cand_loc_index", "cand_labels", "nms_keep", "det_labels" })
             AssertClose(name, sink.Stages[name], 0, backend);
@@ -132,7 +135,10 @@ public sealed class FixtureStageTests
         };
         using var feat = Upload(b, "mask_feat");
         var sink = new RecordingSink(b);
-        var masks = MaskPredictor.Predict(b, feat, kept, Geometry, Settings.MaskThreshold, sink, null);
+        using var probs = MaskPredictor.Probabilities(b, feat, kept, sink);
+        var masks = MaskPredictor.Paste(b, probs, Geometry, Settings.MaskThreshold);
+        MaskDumps.ReportHead(sink, b, kept, feat.Dim(2), feat.Dim(3));
+        MaskDumps.ReportPaste(sink, b, probs, Geometry, masks);
         Assert.Equal(k, masks.Length);
         AssertClose("rel_coords", sink.Stages["rel_coords"], 0, backend);
         foreach (var name in new[] { "dyn_w0", "dyn_b0", "dyn_w1", "dyn_b1", "dyn_w2", "dyn_b2" })

@@ -16,12 +16,7 @@ public static class MiniFixture
 
     public static readonly TestSettings Settings = new(448, 280, 0.05f, 1000, 0.6f, 100, 0.5f, "fixture manifest");
 
-    private static readonly Lazy<WeightSet> LazyWeights = new(() =>
-    {
-        using var ckpt = CondInst.Kernels.Importer.Checkpoint.Load(Checkpoint);
-        return new WeightSet(ckpt.Tensors.Where(kv => !kv.Key.EndsWith("num_batches_tracked", StringComparison.Ordinal))
-            .Select(kv => new KeyValuePair<string, (int[], float[])>(kv.Key, (kv.Value.Shape, kv.Value.ToFloat32()))));
-    });
+    private static readonly Lazy<WeightSet> LazyWeights = new(() => CheckpointLoader.Load(Checkpoint).Weights);
 
     public static WeightSet Weights => LazyWeights.Value;
 
@@ -67,9 +62,11 @@ public static class MiniFixture
     }
 }
 
-/// <summary>Keeps every reported stage as a host array.</summary>
-public sealed class RecordingSink(IBackend backend) : IStageSink
+/// <summary>Keeps every reported stage as a host array, and the stage ends in order.</summary>
+public sealed class RecordingSink(IBackend backend) : IStageObserver
 {
+    public List<string> StagesDone { get; } = [];
+
     public Dictionary<string, NpyArray> Stages { get; } = new();
 
     public void Tensor(string name, Tensor tensor)
@@ -79,5 +76,7 @@ public sealed class RecordingSink(IBackend backend) : IStageSink
         Stages[name] = NpyArray.FromFloats(data, tensor.Shape.ToArray());
     }
 
-    public void Array(string name, NpyArray array) => Stages[name] = array;
+    public void Array(string name, Func<NpyArray> make) => Stages[name] = make();
+
+    public void StageDone(string stage) => StagesDone.Add(stage);
 }

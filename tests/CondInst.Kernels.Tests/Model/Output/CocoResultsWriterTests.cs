@@ -10,9 +10,13 @@ public sealed class CocoResultsWriterTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    private static readonly CocoRle Mask = Rle.Encode([0, 1, 0, 0, 1, 1, 1, 0, 0], 3, 3); // "232NO"
+    private static readonly CompactMask Mask = CompactMask.FromFull([0, 1, 0, 0, 1, 1, 1, 0, 0], 3, 3); // "232NO"
 
-    private static ImageResult Image(string id, params InstanceResult[] instances) => new(id, id + ".jpg", 3, 3, instances);
+    private static ImageGeometry Size(int w, int h) => new(h, w, h, w, h, w, 1, 1);
+
+    private static DetectionResult Image(string id, params Detection[] instances) => Image(id, 80, instances);
+
+    private static DetectionResult Image(string id, int numClasses, params Detection[] instances) => new(id, id + ".jpg", Size(3, 3), numClasses, instances);
 
     [Fact]
     public void CategoriesFollowMmdetectionsCocoOrder()
@@ -36,12 +40,12 @@ public sealed class CocoResultsWriterTests : IDisposable
     {
         var images = new[]
         {
-            Image("img_a", new InstanceResult(1.5f, 2.25f, 10.75f, 20f, 0.9f, 11, "stop sign", Mask),
-                           new InstanceResult(0f, 0.1f, 3f, 3f, 0.05f, 0, "person", Mask)),
+            Image("img_a", new Detection(1.5f, 2.25f, 10.75f, 20f, 0.9f, 11, "stop sign", Mask),
+                           new Detection(0f, 0.1f, 3f, 3f, 0.05f, 0, "person", Mask)),
             Image("empty"),
-            Image("img_b", new InstanceResult(0f, 0f, 1f, 1f, 1f, 79, "toothbrush", Mask)),
+            Image("img_b", new Detection(0f, 0f, 1f, 1f, 1f, 79, "toothbrush", Mask)),
         };
-        string path = CocoResultsWriter.Write(_dir, images, 80);
+        string path = CocoResultsWriter.Write(_dir, images);
         Assert.Equal(Path.Combine(_dir, "results.json"), path);
         Assert.Equal(["results.json"], Directory.GetFiles(_dir).Select(Path.GetFileName)); // no temporary file left
 
@@ -73,8 +77,8 @@ public sealed class CocoResultsWriterTests : IDisposable
     [Fact]
     public void NonCocoClassCountsUseLabelPlusOne()
     {
-        var images = new[] { Image("x", new InstanceResult(0, 0, 1, 1, 0.5f, 2, "c2", Mask)) };
-        using var doc = JsonDocument.Parse(File.ReadAllText(CocoResultsWriter.Write(_dir, images, 3)));
+        var images = new[] { Image("x", 3, new Detection(0, 0, 1, 1, 0.5f, 2, "c2", Mask)) };
+        using var doc = JsonDocument.Parse(File.ReadAllText(CocoResultsWriter.Write(_dir, images)));
         var e = doc.RootElement[0];
         Assert.Equal(3, e.GetProperty("category_id").GetInt32());
         Assert.Equal(2, e.GetProperty("label").GetInt32());
@@ -87,16 +91,16 @@ public sealed class CocoResultsWriterTests : IDisposable
         File.WriteAllText(path, "old");
         var images = new[]
         {
-            Image("ok", new InstanceResult(0, 0, 1, 1, 0.5f, 0, "person", Mask)),
-            Image("bad", new InstanceResult(0, 0, 1, 1, 0.5f, 0, "person", Rle.Encode(new byte[4], 2, 2))),
+            Image("ok", new Detection(0, 0, 1, 1, 0.5f, 0, "person", Mask)),
+            Image("bad", new Detection(0, 0, 1, 1, 0.5f, 0, "person", CompactMask.FromFull(new byte[4], 2, 2))),
         };
-        var e = Assert.Throws<ArgumentException>(() => CocoResultsWriter.Write(_dir, images, 80));
+        var e = Assert.Throws<ArgumentException>(() => CocoResultsWriter.Write(_dir, images));
         Assert.Contains("image 'bad', instance 0: mask is 2x2, the image is 3x3", e.Message);
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(_dir));
 
-        Assert.Throws<ArgumentException>(() => CocoResultsWriter.Write(_dir, [Image("nan", new InstanceResult(0, 0, 1, 1, float.NaN, 0, "p", Mask))], 80));
-        Assert.Throws<ArgumentException>(() => CocoResultsWriter.Write(_dir, [Image("lbl", new InstanceResult(0, 0, 1, 1, 0.5f, 3, "p", Mask))], 3));
+        Assert.Throws<ArgumentException>(() => CocoResultsWriter.Write(_dir, [Image("nan", new Detection(0, 0, 1, 1, float.NaN, 0, "p", Mask))]));
+        Assert.Throws<ArgumentException>(() => CocoResultsWriter.Write(_dir, [Image("lbl", 3, new Detection(0, 0, 1, 1, 0.5f, 3, "p", Mask))]));
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(_dir));
     }
@@ -107,8 +111,8 @@ public sealed class CocoResultsWriterTests : IDisposable
         // A file where the output folder should be: the folder cannot be created (this holds even for root).
         string blocker = Path.Combine(_dir, "out");
         File.WriteAllText(blocker, "");
-        Assert.ThrowsAny<IOException>(() => CocoResultsWriter.Write(blocker, [Image("a")], 80));
-        Assert.Throws<DirectoryNotFoundException>(() => CocoResultsWriter.WriteFile(Path.Combine(_dir, "missing", "results.json"), [Image("a")], 80));
+        Assert.ThrowsAny<IOException>(() => CocoResultsWriter.Write(blocker, [Image("a")]));
+        Assert.Throws<DirectoryNotFoundException>(() => CocoResultsWriter.WriteFile(Path.Combine(_dir, "missing", "results.json"), [Image("a")]));
         Assert.Equal(["out"], Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName));
     }
 
@@ -124,15 +128,26 @@ public sealed class CocoResultsWriterTests : IDisposable
         var masks = NpyArray.Read(Fixture("det_masks.npy.gz"));
         const int N = 24, Hm = 300, Wm = 451;
         Assert.Equal(new[] { N, Hm, Wm }, masks.Shape);
-        var instances = new InstanceResult[N];
+        var instances = new Detection[N];
         for (int k = 0; k < N; k++)
         {
-            var rle = Rle.Encode(masks.Data.AsSpan(k * Hm * Wm, Hm * Wm), Hm, Wm);
-            Assert.Equal(masks.Data.AsSpan(k * Hm * Wm, Hm * Wm).ToArray().Count(b => b != 0), Rle.Area(rle));
-            instances[k] = new InstanceResult(boxes[4 * k], boxes[4 * k + 1], boxes[4 * k + 2], boxes[4 * k + 3], scores[k], labels[k],
-                CocoCategories.Names[labels[k]], rle);
+            var full = masks.Data.AsSpan(k * Hm * Wm, Hm * Wm);
+            var rle = Rle.Encode(full, Hm, Wm);
+            Assert.Equal(full.ToArray().Count(b => b != 0), Rle.Area(rle));
+            // The compact mask is bit-exact with the full one and encodes to the same RLE without expanding.
+            var compact = CompactMask.FromFull(full, Wm, Hm);
+            Assert.True(compact.ToFullMask().AsSpan().SequenceEqual(full), $"mask {k}: compact form differs");
+            Assert.Equal(rle, compact.ToRle());
+            Assert.Equal(Rle.Area(rle), compact.Area);
+            Assert.True(compact.Width * compact.Height < Wm * Hm, $"mask {k}: not cropped");
+            instances[k] = new Detection(boxes[4 * k], boxes[4 * k + 1], boxes[4 * k + 2], boxes[4 * k + 3], scores[k], labels[k],
+                CocoCategories.Names[labels[k]], compact);
         }
-        string path = CocoResultsWriter.Write(_dir, [new ImageResult("input", "input.png", Wm, Hm, instances)], 80);
+        var result = new DetectionResult("input", "input.png", Size(Wm, Hm), 80, instances);
+        string path = CocoResultsWriter.Write(_dir, [result]);
+        // One image's JSON is exactly its part of results.json.
+        Assert.Equal(File.ReadAllText(path), result.ToCocoJson());
+        Assert.Equal(result.ToCocoJson(), "[" + string.Join(",", instances.Select(d => d.ToCocoJson("input", "input.png", 80))) + "]");
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var list = doc.RootElement.EnumerateArray().ToArray();
         Assert.Equal(N, list.Length);

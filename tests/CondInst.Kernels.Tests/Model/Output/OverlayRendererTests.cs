@@ -26,6 +26,9 @@ public sealed class OverlayRendererTests : IDisposable
         return m;
     }
 
+    private static Detection D(byte[] mask, float x1, float y1, float x2, float y2, int label, string name = "c") =>
+        new(x1, y1, x2, y2, 0.5f, label, name, CompactMask.FromFull(mask, W, H));
+
     private static (byte, byte, byte) At(byte[] rgb, int x, int y) => (rgb[(y * W + x) * 3], rgb[(y * W + x) * 3 + 1], rgb[(y * W + x) * 3 + 2]);
 
     [Fact]
@@ -34,8 +37,8 @@ public sealed class OverlayRendererTests : IDisposable
         var instances = new[]
         {
             // Mask columns 3..8, rows 4..9; box (2, 3)-(12, 11) covers pixel columns 2..11, rows 3..10.
-            new OverlayInstance(Rect(3, 4, 8, 9), 2f, 3f, 12f, 11f, 0, null),
-            new OverlayInstance(Rect(7, 8, 8, 9), 7f, 8f, 9f, 10f, 5, null),
+            D(Rect(3, 4, 8, 9), 2f, 3f, 12f, 11f, 0),
+            D(Rect(7, 8, 8, 9), 7f, 8f, 9f, 10f, 5),
         };
         var rgb = OverlayRenderer.RenderRgb(Plain(), instances, drawText: false);
         Assert.Equal((230, 25, 75), ((int)OverlayRenderer.ColourOf(0).R, (int)OverlayRenderer.ColourOf(0).G, (int)OverlayRenderer.ColourOf(0).B));
@@ -60,8 +63,8 @@ public sealed class OverlayRendererTests : IDisposable
     {
         var instances = new[]
         {
-            new OverlayInstance(Rect(0, 0, 9, 9), float.NaN, 0, 0, 0, 0, null), // no box drawn for non-finite coordinates
-            new OverlayInstance(Rect(5, 5, 14, 14), float.NaN, 0, 0, 0, 0, null),
+            D(Rect(0, 0, 9, 9), float.NaN, 0, 0, 0, 0), // no box drawn for non-finite coordinates
+            D(Rect(5, 5, 14, 14), float.NaN, 0, 0, 0, 0),
         };
         var rgb = OverlayRenderer.RenderRgb(Plain(), instances, drawText: false);
         // (120, 23, 53) then with (60, 180, 75): ((120 + 60 + 1) / 2, (23 + 180 + 1) / 2, (53 + 75 + 1) / 2) = (90, 102, 64).
@@ -75,7 +78,7 @@ public sealed class OverlayRendererTests : IDisposable
     public void BoxesAreClippedToTheImage()
     {
         // Box far outside on every side: pixel rectangle −1..20 x −1..16, its 2-pixel lines reach one pixel in.
-        var rgb = OverlayRenderer.RenderRgb(Plain(), [new OverlayInstance(new byte[W * H], -5f, -5f, 100f, 100f, 0, null)], drawText: false);
+        var rgb = OverlayRenderer.RenderRgb(Plain(), [D(new byte[W * H], -5f, -5f, 100f, 100f, 0)], drawText: false);
         foreach (var (x, y) in new[] { (0, 8), (19, 8), (10, 0), (10, 15), (0, 0), (19, 15) })
             Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, x, y));
         Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 1, 8));
@@ -87,35 +90,35 @@ public sealed class OverlayRendererTests : IDisposable
     {
         // Box rows start at 12, so the 9-pixel caption bar covers rows 3..11 from column 4; the text starts one pixel in.
         // 'A' row 0 is .###. : glyph column 1 is ink (white on this dark red), column 0 is bar colour.
-        var rgb = OverlayRenderer.RenderRgb(Plain(), [new OverlayInstance(new byte[W * H], 4f, 12f, 15f, 15f, 0, "a")]);
+        var rgb = OverlayRenderer.RenderRgb(Plain(), [D(new byte[W * H], 4f, 12f, 15f, 15f, 0, "a")]);
         Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, 4, 3));
         Assert.Equal(((byte)230, (byte)25, (byte)75), At(rgb, 5, 4));
         Assert.Equal(((byte)255, (byte)255, (byte)255), At(rgb, 6, 4));
         Assert.Equal(((byte)255, (byte)255, (byte)255), At(rgb, 5, 7)); // row 3 of 'A' is #####
         Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 4, 2)); // above the bar
-        Assert.Equal(((byte)10, (byte)20, (byte)30), At(rgb, 12, 5)); // right of the one-letter bar (width 5 + 2)
+        Assert.Equal("a 0.50", OverlayRenderer.Caption(D(new byte[W * H], 4f, 12f, 15f, 15f, 0, "a")));
     }
 
     [Fact]
     public void SavesAPngOfTheImageSizeAtomically()
     {
         string path = Path.Combine(_dir, "plain_overlay.png");
-        var result = new ImageResult("plain", "plain.png", W, H,
-            [new InstanceResult(2f, 3f, 12f, 11f, 0.875f, 0, "person", Rle.Encode(Rect(3, 4, 8, 9), H, W))]);
-        OverlayRenderer.SavePng(path, Plain(), OverlayRenderer.FromResult(result), drawText: false);
+        var detection = new Detection(2f, 3f, 12f, 11f, 0.875f, 0, "person", CompactMask.FromFull(Rect(3, 4, 8, 9), W, H));
+        OverlayRenderer.SavePng(path, Plain(), [detection], drawText: false);
         Assert.Equal(["plain_overlay.png"], Directory.GetFiles(_dir).Select(Path.GetFileName));
         using var png = Image.Load<Rgb24>(path);
         Assert.Equal((W, H), (png.Width, png.Height));
         Assert.Equal(new Rgb24(120, 23, 53), png[5, 6]);
         Assert.Equal(new Rgb24(230, 25, 75), png[2, 6]);
         Assert.Equal(new Rgb24(10, 20, 30), png[15, 14]);
-        Assert.Equal("person 0.88", OverlayRenderer.FromResult(result)[0].Text);
+        Assert.Equal("person 0.88", OverlayRenderer.Caption(detection));
     }
 
     [Fact]
     public void AMaskOfTheWrongSizeIsRefused()
     {
-        var e = Assert.Throws<ArgumentException>(() => OverlayRenderer.RenderRgb(Plain(), [new OverlayInstance(new byte[7], 0, 0, 1, 1, 0, null)]));
-        Assert.Contains("instance 0 has 7 bytes", e.Message);
+        var wrong = new Detection(0, 0, 1, 1, 0.5f, 0, "c", CompactMask.FromFull(new byte[7], 7, 1));
+        var e = Assert.Throws<ArgumentException>(() => OverlayRenderer.RenderRgb(Plain(), [wrong]));
+        Assert.Contains("mask of instance 0 is 7x1, the image is 20x16", e.Message);
     }
 }
