@@ -26,7 +26,7 @@ public sealed record ModelOptions
     /// <summary>Resource limits for reading the checkpoint (null: <see cref="ImporterLimits.Default"/>).</summary>
     public ImporterLimits? Limits { get; init; }
 
-    /// <summary>Resource limits for the images <see cref="CondInstModel.Predict(string, IStageSink?, bool)"/> loads (null: <see cref="Model.ImageLimits.Default"/>).</summary>
+    /// <summary>Resource limits for the images <c>CondInstModel.Predict</c> overloads decode (null: <see cref="Model.ImageLimits.Default"/>).</summary>
     public ImageLimits? ImageLimits { get; init; }
 
     /// <summary>

@@ -105,7 +105,7 @@ internal static class BoxSelector
             var lv = net.Levels[l];
             // mmdetection keeps min(nms_pre, candidates): a level with fewer points·classes than nms_pre (an
             // elongated or tiny image) keeps them all, and the buffers above are sized for exactly that.
-            int topK = (int)Math.Min(s.NmsPre, points[l] * (long)classes);
+            int topK = (int)Math.Min(s.NmsPre, lv.ClsScore.Dim(2) * (long)lv.ClsScore.Dim(3) * classes);
             int m = b.TopKScores(lv.ClsScore, s.ScoreThreshold, topK, idx, prob);
             counts[l] = m;
             if (m == 0) continue;

@@ -11,7 +11,7 @@ using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace CondInst.Kernels.Tests.Model.Imaging;
+namespace CondInst.Kernels.Tests.Model.Input;
 
 /// <summary>
 /// <see cref="ImageLimits.MaxImagePixels"/>: a small file whose header announces a huge image (a decompression bomb)
