@@ -28,7 +28,7 @@ internal abstract class ByteSource : IDisposable
         // A FIFO or device reports length 0 and opening it can block forever: refuse by size before opening.
         if (Directory.Exists(path)) throw new ImporterException($"{path}: is a directory; expected a .pth or .safetensors checkpoint file");
         if (File.Exists(path) && new FileInfo(path).Length == 0)
-            throw new ImporterException($"{path}: empty file (0 bytes) or not a regular file (a FIFO or device); expected a .pth or .safetensors checkpoint");
+            throw new ImporterException($"{path}: empty file (0 bytes); expected a .pth or .safetensors checkpoint (a FIFO or device reads as 0 bytes and is not opened)");
         FileStream stream;
         try
         {

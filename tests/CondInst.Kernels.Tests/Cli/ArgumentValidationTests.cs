@@ -61,7 +61,7 @@ public sealed class ArgumentValidationTests
         using (var p = System.Diagnostics.Process.Start("mkfifo", fifo)) p.WaitForExit();
         (code, _, err) = Run("infer", "--weights", fifo, "--image", Input, "--out", outDir, "--device", "cpu");
         Assert.Equal(1, code);
-        Assert.Equal($"error: {fifo}: empty file (0 bytes) or not a regular file (a FIFO or device); expected a .pth or .safetensors checkpoint", OneLine(err));
+        Assert.Equal($"error: {fifo}: empty file (0 bytes); expected a .pth or .safetensors checkpoint (a FIFO or device reads as 0 bytes and is not opened)", OneLine(err));
 
         (code, _, err) = Run("infer", "--weights", ImporterFiles.Mini, "--image", Input, "--out", outDir, "--device", "cpu:5");
         Assert.Equal(1, code);
