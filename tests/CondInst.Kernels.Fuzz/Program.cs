@@ -104,18 +104,31 @@ public static class Program
                 Console.Out.Flush();
                 Environment.Exit(3);
             }
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         watchdog.Start();
-        var tally = Session.Run(targets, o.Seed, o.From, o.To, o.Skip, (i, t) =>
+        var tally = new Tally();
+        void Flush()
+        {
+            // Counts so far, so that a worker ended by the watchdog loses at most the last thousand cases' counts.
+            foreach (var f in tally.Findings) Console.Out.WriteLine($"FINDING {f.ReplaceLineEndings(" ")}");
+            foreach (var ((target, outcome), n) in tally.Counts) Console.Out.WriteLine($"COUNT {outcome} {n} {target}");
+            tally.Counts.Clear();
+            tally.Findings.Clear();
+        }
+        Session.Run(targets, o.Seed, o.From, o.To, o.Skip, (i, t) =>
         {
             currentTarget = t.Name;
+            if (i % 1000 == 0)
+            {
+                Flush();
+                Console.Out.WriteLine($"AT {i}");
+            }
             Interlocked.Exchange(ref startedAt, Stopwatch.GetTimestamp());
             Interlocked.Exchange(ref current, i);
-            if (i % 1000 == 0) Console.Out.WriteLine($"AT {i}");
-        });
+        }, tally);
         Interlocked.Exchange(ref current, -1);
-        foreach (var f in tally.Findings) Console.Out.WriteLine($"FINDING {f.ReplaceLineEndings(" ")}");
-        foreach (var ((target, outcome), n) in tally.Counts) Console.Out.WriteLine($"COUNT {outcome} {n} {target}");
+        Flush();
         Console.Out.WriteLine($"PEAK {peak}");
         return 0;
     }
@@ -139,7 +152,7 @@ public static class Program
             // Managed allocations past the ceiling fail in the worker as OutOfMemoryException (an over-memory finding).
             psi.Environment["DOTNET_GCHeapHardLimit"] = $"0x{o.CeilingMiB << 20:X}";
             using var worker = Process.Start(psi)!;
-            long at = next, breachAt = -1;
+            long at = next, breachAt = -1, batchStart = next;
             string? line;
             while ((line = worker.StandardOutput.ReadLine()) is not null)
             {
@@ -151,7 +164,7 @@ public static class Program
                         if (clock.Elapsed.TotalSeconds - lastReport >= 10)
                         {
                             lastReport = (long)clock.Elapsed.TotalSeconds;
-                            Console.WriteLine($"  {at} cases, {at / clock.Elapsed.TotalSeconds:F0} cases/s");
+                            Console.WriteLine($"  case {at}: {tally.Cases} counted, {tally.Cases / clock.Elapsed.TotalSeconds:F0} cases/s");
                             if (clock.Elapsed.TotalSeconds >= o.Seconds) worker.Kill();
                         }
                         break;
@@ -176,15 +189,17 @@ public static class Program
             worker.WaitForExit();
             if (breachAt >= 0)
             {
-                // The worker's counts died with it: the batch runs again (the same inputs) without the breaching case.
+                // Counts arrived up to the last thousand: the new worker starts there, without the breaching case.
                 Console.WriteLine($"  worker ended at case {breachAt}: {tally.Findings[^1]}");
                 skip.Add(breachAt);
+                next = at;
             }
             else if (worker.ExitCode != 0 && clock.Elapsed.TotalSeconds < o.Seconds)
             {
                 // Killed from outside (e.g. the kernel's OOM killer): the case is somewhere in the next thousand.
-                tally.Findings.Add($"worker for cases [{next}, {to}) died with code {worker.ExitCode} after case {at}; cases [{at}, {at + 1000}) skipped");
+                tally.Findings.Add($"worker for cases [{batchStart}, {to}) died with code {worker.ExitCode} after case {at}; cases [{at}, {at + 1000}) skipped");
                 for (long k = at; k < at + 1000; k++) skip.Add(k);
+                next = at;
             }
             else
             {

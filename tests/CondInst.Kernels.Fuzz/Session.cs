@@ -49,9 +49,9 @@ public static class Session
     /// Runs cases [<paramref name="from"/>, <paramref name="to"/>) round-robin over <paramref name="targets"/>;
     /// <paramref name="started"/> is told each case's index and target before it runs (the watchdog's view).
     /// </summary>
-    public static Tally Run(IReadOnlyList<Target> targets, int seed, long from, long to, IReadOnlySet<long>? skip = null, Action<long, Target>? started = null)
+    public static Tally Run(IReadOnlyList<Target> targets, int seed, long from, long to, IReadOnlySet<long>? skip = null, Action<long, Target>? started = null, Tally? into = null)
     {
-        var tally = new Tally();
+        var tally = into ?? new Tally();
         for (long i = from; i < to; i++)
         {
             if (skip?.Contains(i) == true) continue;
