@@ -38,13 +38,15 @@ public sealed class Checkpoint : IDisposable
     public TestSettings Settings { get; private init; } = TestSettings.R50Defaults;
 
     /// <summary>Loads a <c>.pth</c> (zip or legacy) or <c>.safetensors</c> file, recognised by content.</summary>
-    /// <exception cref="ImporterException">Anything wrong with the file, naming it and the offset or key at fault.</exception>
-    public static Checkpoint Load(string path)
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="limits">Resource limits; null for <see cref="ImporterLimits.Default"/>.</param>
+    /// <exception cref="ImporterException">Anything wrong with the file, naming it and the offset or key at fault, or a limit it passes.</exception>
+    public static Checkpoint Load(string path, ImporterLimits? limits = null)
     {
         var source = ByteSource.Open(path);
         try
         {
-            return Load(source, path);
+            return Load(source, path, (limits ?? ImporterLimits.Default).Validated());
         }
         catch
         {
@@ -54,13 +56,13 @@ public sealed class Checkpoint : IDisposable
     }
 
     /// <summary>Loads from bytes in memory (tests and fuzzing); a sidecar is looked for only when <paramref name="sidecarFor"/> is given.</summary>
-    internal static Checkpoint LoadBytes(byte[] bytes, string name, string? sidecarFor = null)
+    internal static Checkpoint LoadBytes(byte[] bytes, string name, string? sidecarFor = null, ImporterLimits? limits = null)
     {
         if (bytes.Length == 0) throw new ImporterException($"{name}: empty file (0 bytes); expected a .pth or .safetensors checkpoint");
-        return Load(ByteSource.FromArray(name, bytes), sidecarFor);
+        return Load(ByteSource.FromArray(name, bytes), sidecarFor, (limits ?? ImporterLimits.Default).Validated());
     }
 
-    private static Checkpoint Load(ByteSource src, string? sidecarFor)
+    private static Checkpoint Load(ByteSource src, string? sidecarFor, ImporterLimits limits)
     {
         var format = Detect(src);
         List<CheckpointTensor> tensors;
@@ -75,19 +77,19 @@ public sealed class Checkpoint : IDisposable
             if (metadata.TryGetValue(SettingsResolver.MetadataKey, out var stored))
             {
                 string origin = metadata.GetValueOrDefault(SettingsResolver.SourceKey) ?? "unknown";
-                settings = SettingsResolver.FromJson(stored, $"safetensors metadata (from {origin})");
+                settings = Named(src, () => SettingsResolver.FromJson(stored, $"safetensors metadata (from {origin})", limits));
             }
         }
         else
         {
-            var parts = format == CheckpointFormat.PthZip ? PthZipReader.Read(src) : PthLegacyReader.Read(src);
+            var parts = format == CheckpointFormat.PthZip ? PthZipReader.Read(src, limits) : PthLegacyReader.Read(src, limits);
             tensors = parts.Tensors;
             meta = parts.Meta;
         }
         if (settings is null && SettingsResolver.FindConfigText(meta) is { } config)
-            settings = SettingsResolver.FromConfigText(config);
+            settings = Named(src, () => SettingsResolver.FromConfigText(config, SettingsResolver.MetaConfigSource, limits));
         if (settings is null && sidecarFor is not null)
-            settings = SettingsResolver.FromSidecar(sidecarFor);
+            settings = SettingsResolver.FromSidecar(sidecarFor, limits);
 
         var byName = new Dictionary<string, CheckpointTensor>(tensors.Count, StringComparer.Ordinal);
         foreach (var t in tensors)
@@ -102,6 +104,19 @@ public sealed class Checkpoint : IDisposable
             Meta = meta,
             Settings = settings ?? TestSettings.R50Defaults,
         };
+    }
+
+    // Settings errors name their source ("checkpoint meta config"); the file's name goes in front.
+    private static TestSettings? Named(ByteSource src, Func<TestSettings?> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ImporterException e)
+        {
+            throw new ImporterException($"{src.Name}: {e.Message}", e);
+        }
     }
 
     private static CheckpointFormat Detect(ByteSource src)

@@ -21,7 +21,7 @@ internal static class CheckpointLoader
     /// </summary>
     public static LoadedCheckpoint Load(string path, ModelOptions? options = null)
     {
-        using var checkpoint = Checkpoint.Load(path);
+        using var checkpoint = Checkpoint.Load(path, options?.Limits);
         var arch = CondInstArchitecture.InferFrom(checkpoint.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Shape));
         checkpoint.Bind(arch.ExpectedParameters());
         var weights = new WeightSet(checkpoint.Tensors
@@ -30,6 +30,10 @@ internal static class CheckpointLoader
         var names = ClassNameResolver.FromMeta(checkpoint.Meta, arch.NumClasses);
         var settings = (options ?? new ModelOptions()).Apply(checkpoint.Settings);
         var warnings = new List<string>();
+        // NaN or infinite weights make every score NaN, and NaN passes no threshold: zero instances, silently.
+        var nonFinite = weights.Keys.Select(n => (Name: n, Count: weights.Get(n, weights.ShapeOf(n)).Count(v => !float.IsFinite(v)))).Where(x => x.Count > 0).ToList();
+        if (nonFinite.Count > 0)
+            warnings.Add($"{path}: {nonFinite.Count} tensor(s) hold NaN or infinite values ({string.Join(", ", nonFinite.Take(3).Select(x => $"'{x.Name}': {x.Count}"))}{(nonFinite.Count > 3 ? ", ..." : "")}); predictions will be empty or wrong");
         // Published files are named after their sha256 prefix: a mismatch means a truncated or different download.
         if (!CheckpointHash.MatchesDeclaredPrefix(path))
             warnings.Add($"{path}: sha256 starts with {CheckpointHash.Sha256Prefix(path)}, but the file name declares {CheckpointHash.DeclaredPrefix(path)} (truncated or different download?)");

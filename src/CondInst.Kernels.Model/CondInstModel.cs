@@ -43,6 +43,9 @@ public sealed partial class CondInstModel : IDisposable
     /// <summary>Problems found while loading that did not stop it (e.g. a checksum mismatch).</summary>
     public IReadOnlyList<string> Warnings { get; private init; } = [];
 
+    /// <summary>Limits for the images the <c>Predict</c> overloads decode (null: <see cref="ImageLimits.Default"/>).</summary>
+    public ImageLimits? ImageLimits { get; private init; }
+
     /// <summary>Class names, index = label.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
@@ -56,7 +59,7 @@ public sealed partial class CondInstModel : IDisposable
         var backend = Devices.Open(device, options?.CpuThreads);
         try
         {
-            return new CondInstModel(backend, ownsBackend: true, loaded.Weights, loaded.Architecture, loaded.Settings, loaded.ClassNames) { Warnings = loaded.Warnings };
+            return new CondInstModel(backend, ownsBackend: true, loaded.Weights, loaded.Architecture, loaded.Settings, loaded.ClassNames) { Warnings = loaded.Warnings, ImageLimits = options?.ImageLimits };
         }
         catch
         {
@@ -69,7 +72,7 @@ public sealed partial class CondInstModel : IDisposable
     public static CondInstModel Load(string path, IBackend backend, ModelOptions? options = null)
     {
         var loaded = CheckpointLoader.Load(path, options);
-        return new CondInstModel(backend, ownsBackend: false, loaded.Weights, loaded.Architecture, loaded.Settings, loaded.ClassNames) { Warnings = loaded.Warnings };
+        return new CondInstModel(backend, ownsBackend: false, loaded.Weights, loaded.Architecture, loaded.Settings, loaded.ClassNames) { Warnings = loaded.Warnings, ImageLimits = options?.ImageLimits };
     }
 
     /// <summary>A model from weights already in memory, on a backend the caller owns (tests, benchmarks, random models).</summary>
@@ -89,15 +92,15 @@ public sealed partial class CondInstModel : IDisposable
     /// <summary>Decodes an image file as mmdetection does (Pillow rules, EXIF orientation) and detects instances in it.</summary>
     /// <exception cref="ImageLoadException">The file is missing, unreadable or not a decodable image.</exception>
     public DetectionResult Predict(string imagePath, IStageObserver? observer = null) =>
-        Run(ImageLoader.Load(imagePath), Path.GetFileName(imagePath), observer, default);
+        Run(ImageLoader.Load(imagePath, ImageLimits), Path.GetFileName(imagePath), observer, default);
 
     /// <summary>Decodes an encoded image (JPEG, PNG, ...) read from <paramref name="stream"/> to its end, and detects instances in it.</summary>
     /// <exception cref="ImageLoadException">The stream is unreadable or does not hold a decodable image.</exception>
-    public DetectionResult Predict(Stream stream, string name = "image") => Run(ImageLoader.Load(stream, name), name, null, default);
+    public DetectionResult Predict(Stream stream, string name = "image") => Run(ImageLoader.Load(stream, name, ImageLimits), name, null, default);
 
     /// <summary>Decodes an encoded image file held in memory and detects instances in it.</summary>
     /// <exception cref="ImageLoadException">The bytes are not a decodable image.</exception>
-    public DetectionResult Predict(ReadOnlyMemory<byte> encoded, string name = "image") => Run(ImageLoader.Load(encoded, name), name, null, default);
+    public DetectionResult Predict(ReadOnlyMemory<byte> encoded, string name = "image") => Run(ImageLoader.Load(encoded, name, ImageLimits), name, null, default);
 
     /// <summary>
     /// Detects instances in an ImageSharp image, its pixels taken as they are (no EXIF orientation is applied: call

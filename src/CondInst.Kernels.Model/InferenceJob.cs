@@ -81,6 +81,8 @@ public static class InferenceJob
         foreach (var w in model.Warnings) warn?.Invoke(w);
         var keep = ClassFilter(request.Classes, model.ClassNames);
         Directory.CreateDirectory(outDir);
+        // An older results.json must not stand next to this run's overlays should this run stop early.
+        File.Delete(Path.Combine(outDir, CocoResultsWriter.ResultsFileName));
         var results = new List<DetectionResult>();
         var overlays = new List<string>();
         var dumps = new List<string>();
@@ -93,7 +95,13 @@ public static class InferenceJob
             DecodedImage image;
             try
             {
-                image = ImageLoader.Load(path);
+                image = ImageLoader.Load(path, request.Options.ImageLimits);
+            }
+            catch (ImageLoadException e) when (request.FailFast && results.Count > 0)
+            {
+                // Keep the images done so far: results.json is written complete for them, then the error is reported.
+                CocoResultsWriter.Write(outDir, results, request.ImageIds);
+                throw new ImageLoadException(e.FileName, $"{e.Problem}; the run stopped here, results.json holds the {results.Count} image(s) before it", e);
             }
             catch (ImageLoadException e) when (!request.FailFast)
             {

@@ -23,6 +23,12 @@ public sealed record ModelOptions
     /// <summary>Resize scale (long side, short side).</summary>
     public (int Long, int Short)? TestScale { get; init; }
 
+    /// <summary>Resource limits for reading the checkpoint (null: <see cref="ImporterLimits.Default"/>).</summary>
+    public ImporterLimits? Limits { get; init; }
+
+    /// <summary>Resource limits for the images <c>CondInstModel.Predict</c> overloads decode (null: <see cref="Model.ImageLimits.Default"/>).</summary>
+    public ImageLimits? ImageLimits { get; init; }
+
     /// <summary>
     /// Threads of this model's own CPU worker pool when it runs on the <c>cpu</c> device (the calling thread
     /// included). Two models given 4 and 12 split a 16-core machine that way. Null shares the process-wide pool: one

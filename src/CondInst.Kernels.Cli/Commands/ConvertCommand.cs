@@ -12,12 +12,13 @@ public static class ConvertCommand
         var input = new Argument<string>("in") { Description = "Checkpoint to read: .pth (zip or legacy) or .safetensors." };
         var output = new Argument<string>("out") { Description = "safetensors file to write (replaced whole; never left partial)." };
         var command = new Command("convert", "Convert a checkpoint to safetensors; test settings and meta go into __metadata__.") { input, output };
+        var limits = new LimitOptions(command, images: false);
         command.SetAction(parse =>
         {
             string from = parse.GetValue(input)!, to = parse.GetValue(output)!;
             if (string.Equals(Path.GetFullPath(from), Path.GetFullPath(to), StringComparison.Ordinal))
                 throw new ImporterException($"{to}: output is the input file; choose another path");
-            using var ckpt = Checkpoint.Load(from);
+            using var ckpt = Checkpoint.Load(from, limits.Importer(parse));
             ckpt.SaveSafetensors(to);
             long bytes = new FileInfo(to).Length;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -14,19 +14,19 @@ public static class InferCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var weights = new Option<string>("--weights") { Description = "Checkpoint: .pth (zip or legacy) or .safetensors", Required = true };
+        var weights = ArgumentRules.Path("--weights", "Checkpoint: .pth (zip or legacy) or .safetensors");
         var image = new Option<string?>("--image") { Description = "One image file" };
         var images = new Option<string?>("--images") { Description = "A folder of images" };
-        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var output = ArgumentRules.Path("--out", "Output folder");
         var device = new Option<string>("--device") { Description = "auto, cpu, opencl, cuda or ilgpu-cpu (optionally with :index)", DefaultValueFactory = _ => "auto" };
-        var scoreThr = new Option<float?>("--score-thr") { Description = "Score threshold (overrides the model's score_thr)" };
-        var maxDets = new Option<int?>("--max-dets") { Description = "Maximum detections per image (overrides max_per_img)" };
-        var maskThr = new Option<float?>("--mask-thr") { Description = "Mask probability threshold, 0..1 (overrides the model's mask_thr)" };
+        var scoreThr = ArgumentRules.Fraction("--score-thr", "Score threshold from 0 to 1 (overrides the model's score_thr)");
+        var maxDets = ArgumentRules.Count("--max-dets", "Maximum detections per image, at least 1 (overrides max_per_img)");
+        var maskThr = ArgumentRules.Fraction("--mask-thr", "Mask probability threshold from 0 to 1 (overrides the model's mask_thr)");
         var nmsIou = new Option<float?>("--nms-iou") { Description = "NMS IoU threshold, above 0 up to 1 (overrides the model's iou_threshold)" };
         var classes = new Option<string?>("--classes") { Description = "Keep only these classes, by name, comma-separated (e.g. circle,square)" };
         var dump = new Option<bool>("--dump") { Description = "Write every stage as .npy under OUT/dump/<image>/" };
         var shard = new Option<string?>("--shard") { Description = "With --images: worker i of n (i/n, 0-based) takes its share of the sorted files and writes into OUT/shard-i-of-n/ (join with merge)" };
-        var overlayThr = new Option<float>("--overlay-thr") { Description = "Minimum score of the instances drawn on the overlays (results.json keeps all)", DefaultValueFactory = _ => 0.3f };
+        var overlayThr = ArgumentRules.Fraction("--overlay-thr", "Minimum score from 0 to 1 of the instances drawn on the overlays (default 0.3; results.json keeps all)");
         var noOverlay = new Option<bool>("--no-overlay") { Description = "Write no overlay images (results.json and dumps only)" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first image that cannot be loaded (default: name it, skip it, go on)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress display (warnings and skipped files are still reported)" };
@@ -35,11 +35,11 @@ public static class InferCommand
         {
             weights, image, images, output, device, scoreThr, maxDets, maskThr, nmsIou, classes, dump, overlayThr, noOverlay, failFast, quiet, ann, shard,
         };
+        var limits = new LimitOptions(command, images: true);
         command.Validators.Add(r =>
         {
             bool one = r.GetResult(image) is not null, many = r.GetResult(images) is not null;
             if (one == many) r.AddError("give exactly one of --image FILE or --images DIR");
-            if (r.GetValue(maskThr) is { } m && m is not (>= 0 and <= 1)) r.AddError($"--mask-thr must be within 0..1, got {m}");
             if (r.GetValue(nmsIou) is { } n && n is not (> 0 and <= 1)) r.AddError($"--nms-iou must be above 0 and at most 1, got {n}");
             if (r.GetResult(shard) is not null && !many) r.AddError("--shard needs --images DIR");
         });
@@ -79,10 +79,12 @@ public static class InferCommand
                 MaxDetections = r.GetValue(maxDets),
                 MaskThreshold = r.GetValue(maskThr),
                 IouThreshold = r.GetValue(nmsIou),
+                Limits = limits.Importer(r),
+                ImageLimits = limits.Image(r),
             };
             // One image is the whole run: it cannot be skipped, so it fails as --fail-fast would.
             var request = new InferenceRequest(r.GetValue(weights)!, files, outDir, r.GetValue(device)!, options, r.GetValue(dump),
-                r.GetValue(overlayThr), FailFast: single != null || r.GetValue(failFast), Overlays: !r.GetValue(noOverlay),
+                r.GetValue(overlayThr) ?? 0.3f, FailFast: single != null || r.GetValue(failFast), Overlays: !r.GetValue(noOverlay),
                 Classes: ClassList(r.GetValue(classes)), ImageIds: imageIds);
             var summary = ImageProgress.Run(stderr, r.GetValue(quiet), files.Count, progress =>
                 InferenceJob.Run(request, progress.Report, w => progress.Line($"warning: {w}"), s => progress.Line($"skipped: {s.File}: {s.Reason}")));

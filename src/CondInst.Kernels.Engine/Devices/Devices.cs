@@ -43,6 +43,8 @@ public static class Devices
         }
         switch (key)
         {
+            case "cpu" or "auto" when colon >= 0 && index != 0:
+                throw new ArgumentException($"device '{name}': there is one {key} device, {key}:0");
             case "cpu":
                 return Cpu();
             case "auto":

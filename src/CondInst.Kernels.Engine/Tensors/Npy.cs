@@ -187,12 +187,27 @@ public sealed class NpyArray
         return header[(colon + 1)..end];
     }
 
-    /// <summary>Writes this array as a version 1.0 <c>.npy</c> file (written to a temporary name, then renamed).</summary>
+    /// <summary>Writes this array as a version 1.0 <c>.npy</c> file (written to a temporary name, then renamed; on failure, e.g. a full disk, the temporary file is removed).</summary>
     public void Write(string path)
     {
         string tmp = path + ".tmp";
-        using (var stream = File.Create(tmp)) Write(stream);
-        File.Move(tmp, path, overwrite: true);
+        try
+        {
+            using (var stream = File.Create(tmp)) Write(stream);
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch
+        {
+            try
+            {
+                File.Delete(tmp);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The write's own error is the one to report.
+            }
+            throw;
+        }
     }
 
     /// <summary>Writes this array in <c>.npy</c> format to a stream.</summary>

@@ -25,6 +25,10 @@ internal abstract class ByteSource : IDisposable
     /// <summary>Opens <paramref name="path"/> as a read-only memory map.</summary>
     public static ByteSource Open(string path)
     {
+        // A FIFO or device reports length 0 and opening it can block forever: refuse by size before opening.
+        if (Directory.Exists(path)) throw new ImporterException($"{path}: is a directory; expected a .pth or .safetensors checkpoint file");
+        if (File.Exists(path) && new FileInfo(path).Length == 0)
+            throw new ImporterException($"{path}: empty file (0 bytes); expected a .pth or .safetensors checkpoint (a FIFO or device reads as 0 bytes and is not opened)");
         FileStream stream;
         try
         {

@@ -51,8 +51,8 @@ internal sealed partial class Unpickler
                     byte proto = r.Byte();
                     if (proto > 5) throw Error($"pickle protocol {proto}; expected 2 to 5");
                     break;
-                case 0x95: // FRAME: framing is only a hint to buffered readers; the opcodes follow inline.
-                    r.Bytes(0, 8);
+                case 0x95: // FRAME (protocol 4+): an 8-byte frame length, only a hint to buffered readers; the opcodes follow inline.
+                    r.Bytes(8, 8);
                     break;
                 case (byte)'.': // STOP
                     if (_stack.Count != 1 || _marks.Count != 0)
@@ -327,7 +327,8 @@ internal sealed partial class Unpickler
         // Little-endian two's complement of any length; most fit a long, the legacy magic number does not.
         if (bytes.Length == 0) return 0L;
         var big = new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
-        return big >= long.MinValue && big <= long.MaxValue ? (long)big : big;
+        // Boxed as object on each branch: a conditional of long and BigInteger would be a BigInteger throughout.
+        return big >= long.MinValue && big <= long.MaxValue ? (object)(long)big : big;
     }
 
     private string Utf8(ReadOnlySpan<byte> bytes)

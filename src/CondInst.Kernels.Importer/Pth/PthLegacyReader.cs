@@ -15,7 +15,7 @@ internal static class PthLegacyReader
     private static readonly BigInteger Magic = BigInteger.Parse("1950a86a20f9469cfc6c", System.Globalization.NumberStyles.HexNumber);
     private const long ProtocolVersion = 1001;
 
-    public static LoadedParts Read(ByteSource src)
+    public static LoadedParts Read(ByteSource src, ImporterLimits limits)
     {
         long at = 0;
         object? Next(string what, StorageTable? storages = null)
@@ -75,7 +75,8 @@ internal static class PthLegacyReader
         }
 
         var (pickled, meta) = PthLayout.Split(src.Name, root);
-        var tensors = pickled.Select(kv => TensorBuilder.Build(src, kv.Key, kv.Value, Locate)).ToList();
+        var budget = new TensorBudget(src.Name, src.Length, limits);
+        var tensors = pickled.Select(kv => TensorBuilder.Build(src, kv.Key, kv.Value, Locate, budget)).ToList();
         return new LoadedParts(CheckpointFormat.PthLegacy, tensors, meta);
     }
 }

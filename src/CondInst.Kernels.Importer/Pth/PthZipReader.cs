@@ -17,7 +17,7 @@ internal static class PthZipReader
 {
     private const string PickleName = "data.pkl";
 
-    public static LoadedParts Read(ByteSource src)
+    public static LoadedParts Read(ByteSource src, ImporterLimits limits)
     {
         var entries = ZipDirectory.Read(src);
         var pickles = entries.Keys.Where(n => n.EndsWith(PickleName, StringComparison.Ordinal)
@@ -61,7 +61,8 @@ internal static class PthZipReader
             return new StorageBytes(e.DataOffset, e.Size, $"'{record}'");
         }
 
-        var tensors = pickled.Select(kv => TensorBuilder.Build(src, kv.Key, kv.Value, Locate)).ToList();
+        var budget = new TensorBudget(src.Name, src.Length, limits);
+        var tensors = pickled.Select(kv => TensorBuilder.Build(src, kv.Key, kv.Value, Locate, budget)).ToList();
         return new LoadedParts(CheckpointFormat.PthZip, tensors, meta);
     }
 

@@ -13,10 +13,7 @@ internal readonly record struct StorageBytes(long Offset, long Length, string Re
 /// </summary>
 internal static class TensorBuilder
 {
-    /// <summary>Copies of views wider than their storage (stride-0 broadcasts) are capped at this size.</summary>
-    public const long MaxExpandedBytes = 64L << 20;
-
-    public static CheckpointTensor Build(ByteSource src, string name, PickledTensor t, Func<StorageRef, StorageBytes> locate)
+    public static CheckpointTensor Build(ByteSource src, string name, PickledTensor t, Func<StorageRef, StorageBytes> locate, TensorBudget budget)
     {
         var storage = t.Storage;
         var bytes = locate(storage);
@@ -49,13 +46,12 @@ internal static class TensorBuilder
             throw new ImporterException($"{src.Name}: tensor '{name}': shape {Shape(t.Size)} strides {Shape(t.Stride)} offset {t.Offset} needs {need} {t.DType.TorchName()} elements ({need * elem} bytes) of storage {bytes.Record}, which holds {storageBytes} bytes");
         if (numel * elem > int.MaxValue)
             throw new ImporterException($"{src.Name}: tensor '{name}' of {numel * elem} bytes; the importer handles tensors up to 2 GiB");
+        budget.Take(name, numel * elem);
         var shape = Array.ConvertAll(t.Size, d => (int)d);
         if (numel == 0) return new CheckpointTensor(name, t.DType, shape, ReadOnlyMemory<byte>.Empty);
         long start = bytes.Offset + t.Offset * elem;
         if (IsContiguous(t.Size, t.Stride))
             return new CheckpointTensor(name, t.DType, shape, src.Memory(start, (int)(numel * elem), $"tensor '{name}'"));
-        if (numel * elem > storageBytes && numel * elem > MaxExpandedBytes)
-            throw new ImporterException($"{src.Name}: tensor '{name}': broadcast view {Shape(t.Size)} strides {Shape(t.Stride)} would expand {storageBytes} bytes of storage to {numel * elem} bytes (at most {MaxExpandedBytes} accepted)");
         long reach = need * elem - t.Offset * elem;
         if (reach > int.MaxValue)
             throw new ImporterException($"{src.Name}: tensor '{name}': strided view spans {reach} bytes of its storage; the importer handles views up to 2 GiB");

@@ -17,13 +17,15 @@ internal sealed record ConfigUnknown(string What);
 internal sealed class ConfigText
 {
     public const int MaxDepth = 64;
-    public const int MaxLength = 4 << 20;
 
     private readonly List<Token> _tokens;
     private readonly Dictionary<string, object?> _vars = new(StringComparer.Ordinal);
+    private readonly ImporterLimits _limits;
+    private readonly string _source;
+    private long _steps;
     private int _p;
 
-    private ConfigText(List<Token> tokens) => _tokens = tokens;
+    private ConfigText(List<Token> tokens, ImporterLimits limits, string source) => (_tokens, _limits, _source) = (tokens, limits, source);
 
     private enum Kind { Name, Number, String, Op, End }
 
@@ -34,12 +36,23 @@ internal sealed class ConfigText
     }
 
     /// <summary>Parses <paramref name="text"/>; returns the top-level variables it could evaluate.</summary>
-    public static Dictionary<string, object?> Parse(string text)
+    /// <exception cref="ImporterException">The text or its evaluation passes <see cref="ImporterLimits.MaxConfigTextChars"/> or <see cref="ImporterLimits.MaxConfigSteps"/>.</exception>
+    public static Dictionary<string, object?> Parse(string text, ImporterLimits? limits = null, string source = "config text")
     {
-        if (text.Length > MaxLength) text = text[..MaxLength];
-        var reader = new ConfigText(Tokenize(text));
+        limits ??= ImporterLimits.Default;
+        if (text.Length > limits.MaxConfigTextChars)
+            throw new ImporterException($"{source}: config text of {text.Length} characters {ImporterLimits.Exceeds(nameof(ImporterLimits.MaxConfigTextChars), limits.MaxConfigTextChars, "--max-config-chars")}");
+        var reader = new ConfigText(Tokenize(text), limits, source);
         reader.Run();
         return reader._vars;
+    }
+
+    // One step per value built, plus the elements a list concatenation copies: bounds time and memory together.
+    private void Step(long count)
+    {
+        _steps += count;
+        if (_steps > _limits.MaxConfigSteps)
+            throw new ImporterException($"{_source}: evaluating the config text takes more than {_limits.MaxConfigSteps} steps, which {ImporterLimits.Exceeds(nameof(ImporterLimits.MaxConfigSteps), _limits.MaxConfigSteps, "--max-config-steps")}");
     }
 
     private void Run()
@@ -112,6 +125,7 @@ internal sealed class ConfigText
         {
             string op = Take().Text;
             var right = Unary(depth);
+            if (left is List<object?> x && right is List<object?> y) Step(x.Count + y.Count);
             left = Arithmetic(left, op, right);
         }
         return left;
@@ -153,6 +167,7 @@ internal sealed class ConfigText
 
     private object? Primary(int depth)
     {
+        Step(1);
         var t = Take();
         switch (t.Kind)
         {

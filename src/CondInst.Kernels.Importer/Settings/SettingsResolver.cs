@@ -37,9 +37,11 @@ public static class SettingsResolver
     private static readonly string[] Fields = ["scale", "score_thr", "nms_pre", "iou_threshold", "max_per_img", "mask_thr"];
 
     /// <summary>The settings from config text (mmdetection pretty_text), or null when it holds none of them.</summary>
-    public static TestSettings? FromConfigText(string configText, string source = MetaConfigSource)
+    /// <exception cref="ImporterException">The text passes a config limit of <paramref name="limits"/>, or its scale passes <see cref="ImporterLimits.MaxTestScale"/>.</exception>
+    public static TestSettings? FromConfigText(string configText, string source = MetaConfigSource, ImporterLimits? limits = null)
     {
-        var vars = ConfigText.Parse(configText);
+        limits ??= ImporterLimits.Default;
+        var vars = ConfigText.Parse(configText, limits, source);
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         var model = vars.GetValueOrDefault("model") as Dictionary<string, object?>;
         // mmdet 3: model.test_cfg; some heads carry their own; mmdet 2 also allowed a top-level test_cfg.
@@ -62,12 +64,12 @@ public static class SettingsResolver
             Get(Get(Get(vars.GetValueOrDefault("data"), "test"), "pipeline"), null),
         };
         foreach (var p in pipelines) Take(values, "scale", FindScale(p, 0));
-        return values.Count == 0 ? null : Build(values, source);
+        return values.Count == 0 ? null : Build(values, source, limits);
     }
 
     /// <summary>The settings in a sidecar JSON file (schema in the remarks).</summary>
     /// <exception cref="ImporterException">Invalid JSON, an unknown key, or a value of the wrong type or range (naming the file and key).</exception>
-    public static TestSettings FromJson(string json, string source)
+    public static TestSettings FromJson(string json, string source, ImporterLimits? limits = null)
     {
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         try
@@ -92,7 +94,7 @@ public static class SettingsResolver
         {
             throw new ImporterException($"{source}: not valid JSON: {e.Message}", e);
         }
-        return Build(values, source);
+        return Build(values, source, limits ?? ImporterLimits.Default);
     }
 
     /// <summary>The settings as the sidecar JSON object (the inverse of <see cref="FromJson"/>).</summary>
@@ -108,7 +110,7 @@ public static class SettingsResolver
     }
 
     /// <summary>Settings from the first existing sidecar of <paramref name="weightsPath"/>, or null.</summary>
-    public static TestSettings? FromSidecar(string weightsPath)
+    public static TestSettings? FromSidecar(string weightsPath, ImporterLimits? limits = null)
     {
         foreach (string candidate in SidecarCandidates(weightsPath))
         {
@@ -122,7 +124,7 @@ public static class SettingsResolver
             {
                 throw new ImporterException($"{candidate}: cannot read settings sidecar: {e.Message}", e);
             }
-            return FromJson(text, $"sidecar {candidate}");
+            return FromJson(text, $"sidecar {candidate}", limits);
         }
         return null;
     }
@@ -173,7 +175,7 @@ public static class SettingsResolver
         return null;
     }
 
-    private static TestSettings Build(Dictionary<string, object?> values, string source)
+    private static TestSettings Build(Dictionary<string, object?> values, string source, ImporterLimits limits)
     {
         var d = TestSettings.R50Defaults;
         var missing = Fields.Where(f => !values.ContainsKey(f)).ToList();
@@ -187,8 +189,10 @@ public static class SettingsResolver
                 long n => [n, n],
                 _ => null,
             };
-            if (pair is not { Count: 2 } || pair[0] is not long a0 || pair[1] is not long a1 || a0 <= 0 || a1 <= 0 || a0 > 100_000 || a1 > 100_000)
+            if (pair is not { Count: 2 } || pair[0] is not long a0 || pair[1] is not long a1 || a0 <= 0 || a1 <= 0)
                 throw new ImporterException($"{source}: scale must be two positive integers (e.g. [1333, 800]), found {Describe(scale)}");
+            if (Math.Max(a0, a1) > limits.MaxTestScale)
+                throw new ImporterException($"{source}: scale {Describe(scale)} {ImporterLimits.Exceeds(nameof(ImporterLimits.MaxTestScale), limits.MaxTestScale, "--max-test-scale")}");
             scaleLong = (int)Math.Max(a0, a1);
             scaleShort = (int)Math.Min(a0, a1);
         }

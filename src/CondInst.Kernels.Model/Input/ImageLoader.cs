@@ -1,6 +1,7 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -27,12 +28,17 @@ namespace CondInst.Kernels.Model;
 public static class ImageLoader
 {
     /// <summary>Loads an image file; its name is the file name without the extension.</summary>
-    /// <exception cref="ImageLoadException">missing, unreadable, empty, not an image, truncated or zero-size.</exception>
-    public static DecodedImage Load(string path)
+    /// <param name="path">The image file.</param>
+    /// <param name="limits">Resource limits; null for <see cref="ImageLimits.Default"/>.</param>
+    /// <exception cref="ImageLoadException">missing, unreadable, empty, not a regular file, not an image, truncated,
+    /// zero-size, or over <see cref="ImageLimits.MaxImagePixels"/>.</exception>
+    public static DecodedImage Load(string path, ImageLimits? limits = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path)) throw new ImageLoadException(path, "is a directory, not an image file");
         if (!File.Exists(path)) throw new ImageLoadException(path, "file not found");
+        // A FIFO or device reports length 0 and reading it can block forever: refuse by size before opening.
+        if (new FileInfo(path).Length == 0) throw new ImageLoadException(path, "the file is empty (0 bytes) or not a regular file (a FIFO or device)");
         byte[] data;
         try
         {
@@ -42,12 +48,15 @@ public static class ImageLoader
         {
             throw new ImageLoadException(path, $"cannot read the file: {e.Message}", e);
         }
-        return Decode(data, path, Path.GetFileNameWithoutExtension(path));
+        return Decode(data, path, Path.GetFileNameWithoutExtension(path), limits);
     }
 
     /// <summary>Loads an image from a stream (read to its end); <paramref name="name"/> names it in results and errors.</summary>
-    /// <exception cref="ImageLoadException">unreadable, empty, not an image, truncated or zero-size.</exception>
-    public static DecodedImage Load(Stream stream, string name)
+    /// <param name="stream">The encoded image.</param>
+    /// <param name="name">Its name in results and errors.</param>
+    /// <param name="limits">Resource limits; null for <see cref="ImageLimits.Default"/>.</param>
+    /// <exception cref="ImageLoadException">unreadable, empty, not an image, truncated, zero-size, or over <see cref="ImageLimits.MaxImagePixels"/>.</exception>
+    public static DecodedImage Load(Stream stream, string name, ImageLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -60,15 +69,18 @@ public static class ImageLoader
         {
             throw new ImageLoadException(name, $"cannot read the stream: {e.Message}", e);
         }
-        return Decode(buffer.ToArray(), name, name);
+        return Decode(buffer.ToArray(), name, name, limits);
     }
 
     /// <summary>Loads an encoded image (JPEG, PNG, ...) held in memory; <paramref name="name"/> names it in results and errors.</summary>
-    /// <exception cref="ImageLoadException">empty, not an image, truncated or zero-size.</exception>
-    public static DecodedImage Load(ReadOnlyMemory<byte> data, string name)
+    /// <param name="data">The encoded image.</param>
+    /// <param name="name">Its name in results and errors.</param>
+    /// <param name="limits">Resource limits; null for <see cref="ImageLimits.Default"/>.</param>
+    /// <exception cref="ImageLoadException">empty, not an image, truncated, zero-size, or over <see cref="ImageLimits.MaxImagePixels"/>.</exception>
+    public static DecodedImage Load(ReadOnlyMemory<byte> data, string name, ImageLimits? limits = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return Decode(data.ToArray(), name, name);
+        return Decode(data.ToArray(), name, name, limits);
     }
 
     /// <summary>The pixels of an ImageSharp image as they are (no EXIF orientation applied), as BGR.</summary>
@@ -110,8 +122,9 @@ public static class ImageLoader
         return pixels;
     }
 
-    private static DecodedImage Decode(byte[] data, string source, string name)
+    private static DecodedImage Decode(byte[] data, string source, string name, ImageLimits? limits)
     {
+        limits = (limits ?? ImageLimits.Default).Validated();
         if (data.Length == 0) throw new ImageLoadException(source, "the file is empty (0 bytes)");
         IImageInfo? info;
         IImageFormat? format;
@@ -130,6 +143,8 @@ public static class ImageLoader
         }
         if (info.Width <= 0 || info.Height <= 0)
             throw new ImageLoadException(source, $"zero-size image ({info.Width}x{info.Height}) in the {format.Name} header");
+        // Before anything inflates or decodes pixels (the PNG completeness check inflates the whole stream).
+        limits.Check(info.Width, info.Height, format.Name, source);
 
         byte[]? gifTransparent = ContainerChecks.Verify(format, data, source);
         var kind = PillowConvert.Classify(format, info.Metadata);
@@ -139,15 +154,12 @@ public static class ImageLoader
             int width, height, orientation;
             if (kind is PillowSource.Grey16 or PillowSource.Deep16)
             {
-                using var image = Image.Load<Rgba64>(data);
+                using var image = FirstFrame<Rgba64>(data, format);
                 (bgr, width, height, orientation) = (PillowConvert.ToBgr(image, kind), image.Width, image.Height, ExifOrientation.Read(image));
             }
             else
             {
-                // mmcv reads a GIF's first frame only (Image.open + convert), so decode just that.
-                using var image = format is GifFormat
-                    ? Image.Load<Rgba32>(data, new GifDecoder { DecodingMode = FrameDecodingMode.First })
-                    : Image.Load<Rgba32>(data);
+                using var image = FirstFrame<Rgba32>(data, format);
                 (bgr, width, height, orientation) = (PillowConvert.ToBgr(image, kind, gifTransparent), image.Width, image.Height, ExifOrientation.Read(image));
             }
             var oriented = ExifOrientation.Apply(bgr, width, height, orientation, out int outWidth, out int outHeight);
@@ -158,4 +170,13 @@ public static class ImageLoader
             throw new ImageLoadException(source, $"cannot decode the {format.Name} data: {e.Message}", e);
         }
     }
+
+    // mmcv reads a GIF's or TIFF's first frame only (Image.open + convert), so decode just that: the pixel limit
+    // is checked on the first frame's header, and later frames must not add to the memory.
+    private static Image<T> FirstFrame<T>(byte[] data, IImageFormat format) where T : unmanaged, IPixel<T> => format switch
+    {
+        GifFormat => Image.Load<T>(data, new GifDecoder { DecodingMode = FrameDecodingMode.First }),
+        TiffFormat => Image.Load<T>(data, new TiffDecoder { DecodingMode = FrameDecodingMode.First }),
+        _ => Image.Load<T>(data),
+    };
 }

@@ -77,6 +77,12 @@ public sealed record CondInstArchitecture(
         while (shapes.ContainsKey($"mask_head.mask_feature_head.conv_branch.{maskConvs}.conv.weight")) maskConvs++;
         int maskOut = Need("mask_head.mask_feature_head.conv_pred.weight", 4)[0];
         int param = Need("bbox_head.controller.weight", 4)[0];
+        foreach (var (key, n) in new[] { ("backbone.conv1.weight", stem), ("neck.lateral_convs.0.conv.weight", fpn), ("bbox_head.cls_convs.0.conv.weight", head),
+            ("bbox_head.conv_cls.weight", classes), ("mask_head.mask_feature_head.convs_all_levels.0.conv0.conv.weight", maskCh) })
+        {
+            if (n < 1)
+                throw new ImporterException($"'{key}' has 0 output channels{(key == "bbox_head.conv_cls.weight" ? " (a model without classes)" : "")}; expected at least 1");
+        }
         if (param != NumParams)
             throw new ImporterException($"bbox_head.controller.weight has {param} outputs; this engine's dynamic mask head needs {NumParams} (10->8->8->1)");
         if (maskOut != Ilgpu.MaskHeadLayout.FeatureChannels)

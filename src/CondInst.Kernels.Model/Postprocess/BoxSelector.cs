@@ -103,7 +103,10 @@ internal static class BoxSelector
         for (int l = 0; l < 5; l++)
         {
             var lv = net.Levels[l];
-            int m = b.TopKScores(lv.ClsScore, s.ScoreThreshold, s.NmsPre, idx, prob);
+            // mmdetection keeps min(nms_pre, candidates): a level with fewer points·classes than nms_pre (an
+            // elongated or tiny image) keeps them all, and the buffers above are sized for exactly that.
+            int topK = (int)Math.Min(s.NmsPre, lv.ClsScore.Dim(2) * (long)lv.ClsScore.Dim(3) * classes);
+            int m = b.TopKScores(lv.ClsScore, s.ScoreThreshold, topK, idx, prob);
             counts[l] = m;
             if (m == 0) continue;
             b.DecodeCandidates(idx, prob, m, classes, lv.BboxPred, lv.Centerness, CondInstArchitecture.Strides[l],
