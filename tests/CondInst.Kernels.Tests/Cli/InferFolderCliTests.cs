@@ -1,6 +1,6 @@
-using CondInst.Kernels.Coco;
 using System.Text.Json;
 using CondInst.Kernels.Cli;
+using CondInst.Kernels.Coco;
 using CondInst.Kernels.Model;
 using CondInst.Kernels.Tests.Importer;
 
