@@ -64,7 +64,7 @@ public sealed class ArgumentValidationTests
         Assert.Equal($"error: {fifo}: empty file (0 bytes); expected a .pth or .safetensors checkpoint (a FIFO or device reads as 0 bytes and is not opened)", OneLine(err));
 
         (code, _, err) = Run("infer", "--weights", ImporterFiles.Mini, "--image", Input, "--out", outDir, "--device", "cpu:5");
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.BadArguments, code);
         Assert.Equal("error: device 'cpu:5': there is one cpu device, cpu:0", OneLine(err));
         Assert.False(Directory.Exists(outDir));
     }
@@ -99,8 +99,8 @@ public sealed class ArgumentValidationTests
         // An older run's results.json in the output folder.
         File.WriteAllText(Path.Combine(outDir, "results.json"), "[{\"image_id\": \"old\"}]");
 
-        var (code, _, err) = Run("infer", "--weights", ImporterFiles.Mini, "--images", images, "--out", outDir, "--device", "cpu");
-        Assert.Equal(1, code);
+        var (code, _, err) = Run("infer", "--weights", ImporterFiles.Mini, "--images", images, "--out", outDir, "--device", "cpu", "--fail-fast");
+        Assert.Equal(ExitCodes.Failed, code);
         Assert.Contains("b.png: not an image", err);
         Assert.Contains("the run stopped here, results.json holds the 1 image(s) before it", err);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));

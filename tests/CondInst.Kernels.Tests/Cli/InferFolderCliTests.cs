@@ -74,7 +74,7 @@ public sealed class InferFolderCliTests
     }
 
     [Fact]
-    public void FailFastStopsAtTheFirstBadFileWithoutResults()
+    public void FailFastStopsAtTheFirstBadFileKeepingTheImagesBeforeIt()
     {
         using var dir = new TempDir();
         string images = MixedFolder(dir), outDir = dir.File("out");
@@ -84,7 +84,10 @@ public sealed class InferFolderCliTests
         var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: ", line);
         Assert.Contains("b.png", line);
-        Assert.False(File.Exists(Path.Combine(outDir, "results.json")));
+        Assert.Contains("the run stopped here", line);
+        // The images before the bad one are never lost (issue "Reliability"); nothing after it ran.
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        Assert.Equal(["a"], json.RootElement.EnumerateArray().Select(e => e.GetProperty("image_id").GetString()).Distinct());
         Assert.False(File.Exists(Path.Combine(outDir, "b.png")));
     }
 
@@ -110,7 +113,7 @@ public sealed class InferFolderCliTests
     }
 
     [Theory]
-    [InlineData("--mask-thr", "1.5", "--mask-thr must be within 0..1")]
+    [InlineData("--mask-thr", "1.5", "--mask-thr must be a number from 0 to 1")]
     [InlineData("--nms-iou", "0", "--nms-iou must be above 0")]
     [InlineData("--classes", "unicorn", "'unicorn' is not a class of this model")]
     [InlineData("--classes", " , ", "give at least one class name")]
