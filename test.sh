@@ -10,7 +10,8 @@
 # OpenCL part off (a failure with CI=true).
 # The cpu rows of the op tests run a second time with AVX2 and FMA turned off (DOTNET_EnableAVX2=0,
 # DOTNET_EnableFMA=0), so the SIMD fallback paths are tested on every machine.
-# Ends with counts per backend and one line "N passed, N failed, N skipped".
+# Then the package check (.ci/package-check.sh) and the self-contained server in the clean root
+# (.ci/serve-in-root.sh; required with CI=true). Ends with counts per backend and one line "N passed, N failed, N skipped".
 # Exit status: 0 only when the build passed, no test failed, every opencl row ran and passed inside the root
 # (where the root could be used), and (with CI=true) the OpenCL tests ran.
 set -euo pipefail
@@ -93,6 +94,19 @@ else
     timings+=("OpenCL tests $((SECONDS - t)) s")
     opencl_ran=1
 fi
+
+# What users of the packages and of the container meet: the package check (local feed, the .NET tool, net8.0 and
+# net10.0 apps, a CPU-only app without ILGPU) and the self-contained binary serving from the clean Debian root.
+say "package check (.ci/package-check.sh)"
+t=$SECONDS
+.ci/package-check.sh --no-build || problems+=("package check failed (output above)")
+timings+=("package check $((SECONDS - t)) s")
+say "self-contained server in the clean root (.ci/serve-in-root.sh)"
+t=$SECONDS
+require_root=0
+[[ "${CI:-}" != true ]] || require_root=1
+CONDINST_REQUIRE_ROOT=$require_root .ci/serve-in-root.sh || problems+=("self-contained server in the clean root failed (output above)")
+timings+=("serve-in-root $((SECONDS - t)) s")
 
 say "summary"
 shopt -s nullglob

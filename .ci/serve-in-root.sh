@@ -43,6 +43,7 @@ done
 
 if [[ "$PUBLISH" == 1 ]]; then
     log "publishing condinst (self-contained, single file, linux-x64) to $OUT"
+    mkdir -p "$REPO/out"
     timeout 1200 dotnet publish "$REPO/src/CondInst.Kernels.Cli" -c Release -r linux-x64 --self-contained \
         -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -o "$OUT" -nologo >"$REPO/out/publish.log" 2>&1 ||
         fail "dotnet publish failed (see out/publish.log)"
