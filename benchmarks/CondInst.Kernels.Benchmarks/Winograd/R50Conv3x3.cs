@@ -13,7 +13,7 @@ namespace CondInst.Kernels.Benchmarks.Winograd;
 /// signed FPN sums.</param>
 public sealed record R50Conv3x3(string Name, int Cin, int Cout, int H, int W, bool AfterRelu)
 {
-    /// <summary>The distinct 3x3 stride-1 layers (shapes from spec/state_dict_r50.txt, sizes from spec/condinst.md).</summary>
+    /// <summary>The distinct 3x3 stride-1 layers (shapes from tests/CondInst.Kernels.Tests/Fixtures/r50/state_dict_r50.txt, sizes from docs/INFERENCE.md#sizes).</summary>
     public static IReadOnlyList<R50Conv3x3> All { get; } =
     [
         new("backbone.layer1.*.conv2", 64, 64, 200, 336, true),
