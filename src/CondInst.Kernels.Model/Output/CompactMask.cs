@@ -93,7 +93,9 @@ public sealed class CompactMask
         {
             var src = mask.Slice((top + y) * width + left, w);
             var dst = bits.AsSpan(y * w, w);
-            for (int x = 0; x < w; x++) dst[x] = src[x] != 0 ? (byte)1 : (byte)0;
+            // Masks from the paste are already 0/1: a vectorised check and copy; anything else is normalised.
+            if (src.IndexOfAnyExcept((byte)0, (byte)1) < 0) src.CopyTo(dst);
+            else for (int x = 0; x < w; x++) dst[x] = src[x] != 0 ? (byte)1 : (byte)0;
         }
         return new CompactMask(width, height, left, top, w, h, bits);
     }

@@ -46,28 +46,25 @@ internal static class MaskPredictor
 
     /// <summary>
     /// Binary masks from <see cref="Probabilities"/> at the original size, one per instance, stored compactly: each
-    /// mask is downloaded into one reused buffer and cropped to its foreground, so the host never holds more than one
-    /// full-size mask.
+    /// chunk of masks (at most <see cref="ChunkBytes"/>) is downloaded at once and its masks are cropped to their
+    /// foreground in parallel, so the host holds at most one chunk of full-size masks.
     /// </summary>
     public static CompactMask[] Paste(IBackend b, Tensor probs, ImageGeometry g, float maskThreshold)
     {
         int k = probs.Dim(0), height = g.OriginalHeight, width = g.OriginalWidth;
         int size = height * width;
         var masks = new CompactMask[k];
-        var buffer = GC.AllocateUninitializedArray<byte>(k == 0 ? 0 : size);
         int chunk = (int)Math.Clamp(ChunkBytes / Math.Max(size, 1), 1, Math.Max(k, 1));
+        var buffer = GC.AllocateUninitializedArray<byte>(k == 0 ? 0 : Math.Min(chunk, k) * size);
         for (int start = 0; start < k; start += chunk)
         {
-            int n = Math.Min(chunk, k - start);
+            int n = Math.Min(chunk, k - start), first = start;
             using var part = probs.Slice(start, n);
             using var bits = b.Allocate(DType.UInt8, n, height, width);
             b.PasteMasks(part, ProbabilityFactor, g.ResizedHeight, g.ResizedWidth, maskThreshold, bits);
-            for (int i = 0; i < n; i++)
-            {
-                using var one = bits.Slice(i, 1);
-                b.Download<byte>(one, buffer);
-                masks[start + i] = CompactMask.FromFull(buffer, width, height);
-            }
+            // One download per chunk; the crops are independent host work (the backend is idle meanwhile).
+            b.Download<byte>(bits, buffer.AsSpan(0, n * size));
+            Parallel.For(0, n, i => masks[first + i] = CompactMask.FromFull(buffer.AsSpan(i * size, size), width, height));
         }
         return masks;
     }
