@@ -3,7 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Runtime.InteropServices;
+using CondInst.Kernels.Importer;
+using CondInst.Kernels.Importer.Safetensors;
 using CondInst.Kernels.Model;
+using CondInst.Kernels.Model.Benchmarking;
 using CondInst.Kernels.Server;
 
 namespace CondInst.Kernels.Benchmarks.Serving;
@@ -19,8 +23,8 @@ public static class LoadCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var weights = new Option<string>("--weights") { Description = "Checkpoint", Required = true };
-        var image = new Option<string>("--image") { Description = "Image file sent with every request", Required = true };
+        var weights = new Option<string>("--weights") { Description = $"Checkpoint, or {BenchRunner.RandomWeights} (the R-50's shapes with bench's seeded values, written to a temporary safetensors file)", Required = true };
+        var image = new Option<string>("--image") { Description = $"Image file sent with every request, or {BenchImage.SyntheticPrefix}WxH (bench's picture as PNG)", Required = true };
         var device = new Option<string>("--device") { Description = "Device", DefaultValueFactory = _ => "cpu" };
         var requests = new Option<int>("--requests") { Description = "Requests per cell (concurrency × batching)", DefaultValueFactory = _ => 48 };
         var timeLimit = new Option<int>("--time-limit-s") { Description = "Time limit per cell, seconds", DefaultValueFactory = _ => 60 };
@@ -39,9 +43,29 @@ public static class LoadCommand
 
     private static async Task<int> Run(string weights, string imagePath, string device, int requests, TimeSpan limit, int maxBatch, int maxDelayMs, int memoryRequests, string[] parts, TextWriter o)
     {
+        if (!string.Equals(weights, BenchRunner.RandomWeights, StringComparison.OrdinalIgnoreCase))
+            return await Run(weights, weights, imagePath, device, requests, limit, maxBatch, maxDelayMs, memoryRequests, parts, o);
+        // The server loads a file, so the seeded random R-50 goes through a temporary safetensors file (no metadata:
+        // the importer's R-50 defaults apply, as for r50-random in bench).
+        string file = Path.Combine(Path.GetTempPath(), $"condinst-load-{Environment.ProcessId}.safetensors");
+        var set = WeightSet.Random(CondInstArchitecture.R50, BenchRunner.RandomSeed);
+        SafetensorsWriter.Write(file, set.Keys.Select(k => new CheckpointTensor(k, TensorDType.Float32, set.ShapeOf(k),
+            MemoryMarshal.AsBytes(set.Get(k, set.ShapeOf(k)).AsSpan()).ToArray())));
+        try
+        {
+            return await Run(file, weights, imagePath, device, requests, limit, maxBatch, maxDelayMs, memoryRequests, parts, o);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static async Task<int> Run(string weights, string label, string imagePath, string device, int requests, TimeSpan limit, int maxBatch, int maxDelayMs, int memoryRequests, string[] parts, TextWriter o)
+    {
         byte[] body = Encoding.UTF8.GetBytes(
-            $$"""{"inputs": [{"name": "image", "datatype": "BYTES", "shape": [1], "data": ["{{Convert.ToBase64String(File.ReadAllBytes(imagePath))}}"]}]}""");
-        o.WriteLine($"# load: {Path.GetFileName(weights)} on {device}, image {Path.GetFileName(imagePath)}, {requests} requests or {limit.TotalSeconds:F0} s per cell, {Environment.ProcessorCount} logical CPUs");
+            $$"""{"inputs": [{"name": "image", "datatype": "BYTES", "shape": [1], "data": ["{{Convert.ToBase64String(ImageFile(imagePath))}}"]}]}""");
+        o.WriteLine($"# load: {Path.GetFileName(label)} on {device}, image {Path.GetFileName(imagePath)}, {requests} requests or {limit.TotalSeconds:F0} s per cell, {Environment.ProcessorCount} logical CPUs");
         if (parts.Contains("table"))
         {
             o.WriteLine("| batching | concurrency | requests | errors | throughput (req/s) | p50 ms | p95 ms | p99 ms |");
@@ -67,7 +91,7 @@ public static class LoadCommand
             await using var server = await Start(weights, device, 1, 0);
             using var http = Client();
             using var model = CondInstModel.Load(weights, device);
-            byte[] file = File.ReadAllBytes(imagePath);
+            byte[] file = ImageFile(imagePath);
             var served = new List<double>();
             var direct = new List<double>();
             for (int i = 0; i < Math.Max(6, Math.Min(requests, 20)); i++)
@@ -107,6 +131,19 @@ public static class LoadCommand
             }
         }
         return 0;
+    }
+
+    // A file's bytes, or bench's synthetic picture (synthetic:WxH) encoded as PNG.
+    private static byte[] ImageFile(string spec)
+    {
+        if (!spec.StartsWith(BenchImage.SyntheticPrefix, StringComparison.OrdinalIgnoreCase)) return File.ReadAllBytes(spec);
+        var (bgr, w, h) = BenchImage.Load(spec);
+        var rgb = new byte[bgr.Length];
+        for (int i = 0; i < bgr.Length; i += 3) (rgb[i], rgb[i + 1], rgb[i + 2]) = (bgr[i + 2], bgr[i + 1], bgr[i]);
+        using var picture = SixLabors.ImageSharp.Image.LoadPixelData<SixLabors.ImageSharp.PixelFormats.Rgb24>(rgb, w, h);
+        using var png = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsPng(picture, png);
+        return png.ToArray();
     }
 
     private static HttpClient Client() => new() { Timeout = TimeSpan.FromMinutes(5) };
