@@ -50,6 +50,7 @@ public sealed partial class CpuBackend
                 rp = ((HostTensor)copy).Pointer<float>();
             }
             int tile = WinogradTile(c, oh, ow);
+            c.Used(tile, oh, ow);
             if (tile > 0)
             {
                 var job = c.WinogradJob ??= new ConvWinograd();

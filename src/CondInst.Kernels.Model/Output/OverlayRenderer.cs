@@ -57,16 +57,19 @@ public static class OverlayRenderer
             if (mask is null || mask.ImageWidth != w || mask.ImageHeight != h)
                 throw new ArgumentException($"overlay of '{image.Name}': mask of instance {k} is {(mask is null ? "missing" : $"{mask.ImageWidth}x{mask.ImageHeight}")}, the image is {w}x{h}");
             var (r, g, b) = ColourOf(k);
-            var bits = mask.Bits;
+            var row = new byte[mask.Width];
             for (int y = 0; y < mask.Height; y++)
+            {
+                mask.ReadRow(y, row);
                 for (int x = 0; x < mask.Width; x++)
                 {
-                    if (bits[y * mask.Width + x] == 0) continue;
+                    if (row[x] == 0) continue;
                     int p = (mask.Top + y) * w + mask.Left + x;
                     rgb[3 * p] = Blend(rgb[3 * p], r);
                     rgb[3 * p + 1] = Blend(rgb[3 * p + 1], g);
                     rgb[3 * p + 2] = Blend(rgb[3 * p + 2], b);
                 }
+            }
         }
         for (int k = 0; k < detections.Count; k++)
         {

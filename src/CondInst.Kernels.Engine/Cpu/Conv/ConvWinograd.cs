@@ -42,11 +42,13 @@ internal sealed unsafe partial class ConvWinograd : IParallelWork
     /// <summary>Number of m x m output tiles of an OH x OW output.</summary>
     public static int Tiles(int m, int oh, int ow) => ((oh + m - 1) / m) * ((ow + m - 1) / m);
 
-    /// <summary>Runs the convolution of n images on all cores with output tiles of m x m (2 or 4).</summary>
+    /// <summary>
+    /// Runs the convolution of n images on all cores with output tiles of m x m (2 or 4); the caller has made the
+    /// weight form (<see cref="CpuConv.Used"/>).
+    /// </summary>
     public void Run(CpuConv conv, int m, float* x, float* y, float* residual, bool relu, int n, int h, int w, int oh, int ow)
     {
         if (m is not (2 or 4)) throw new ArgumentOutOfRangeException(nameof(m), m, "Winograd output tile must be 2 or 4");
-        conv.EnsureWinograd(m);
         _m = m;
         _elements = (m + 2) * (m + 2);
         _conv = conv;

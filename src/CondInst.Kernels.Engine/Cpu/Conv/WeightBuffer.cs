@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+
+namespace CondInst.Kernels;
+
+/// <summary>
+/// Native memory for a prepared weight form, 64-byte aligned. Not a pinned managed array (<see cref="HostBuffer"/>)
+/// because forms are dropped one by one (<see cref="CpuConv"/>): a freed pinned array leaves a hole in its pinned-heap
+/// region that stays committed while any other object there lives, so its pages would stay in the working set;
+/// native memory of this size goes back to the system when it is freed.
+/// </summary>
+internal sealed unsafe class WeightBuffer : IDisposable
+{
+    private void* _pointer;
+
+    /// <summary>Allocates <paramref name="bytes"/> bytes (at least one), uninitialised.</summary>
+    public WeightBuffer(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        _pointer = NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), HostBuffer.Alignment);
+        ByteLength = bytes;
+    }
+
+    /// <summary>Usable size in bytes.</summary>
+    public long ByteLength { get; }
+
+    /// <summary>Address of the first byte (64-byte aligned).</summary>
+    public byte* Pointer => _pointer != null ? (byte*)_pointer : throw new ObjectDisposedException(nameof(WeightBuffer));
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    ~WeightBuffer() => Free();
+
+    private void Free()
+    {
+        if (_pointer == null) return;
+        NativeMemory.AlignedFree(_pointer);
+        _pointer = null;
+    }
+}
