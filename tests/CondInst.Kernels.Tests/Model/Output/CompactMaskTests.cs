@@ -18,6 +18,27 @@ public sealed class CompactMaskTests
         Assert.Equal(expected.Counts.ToArray(), compact.ToRle().Counts.ToArray());
         Assert.Equal((height, width), (compact.ToRle().Height, compact.ToRle().Width));
         Assert.Equal(full.Select(b => b != 0 ? (byte)1 : (byte)0), compact.ToFullMask());
+        // One bit per pixel of the rectangle, rows padded to whole bytes; the other views read the same bits.
+        Assert.Equal((long)((compact.Width + 7) / 8) * compact.Height, compact.StoredBytes);
+        Assert.Equal(full.Count(b => b != 0), compact.Area);
+        var row = new byte[compact.Width];
+        for (int y = 0; y < compact.Height; y++)
+        {
+            compact.ReadRow(y, row);
+            for (int x = 0; x < compact.Width; x++)
+                Assert.Equal(full[(compact.Top + y) * width + compact.Left + x] != 0 ? 1 : 0, row[x]);
+        }
+        for (int i = 0; i < full.Length; i += 7) Assert.Equal(full[i] != 0, compact[i % width, i / width]);
+    }
+
+    [Fact]
+    public void WideRowsPackThirtyTwoPixelsAtATime()
+    {
+        // 100 columns: three 32-pixel vector steps and a 4-pixel tail per row, any non-zero byte foreground.
+        var rng = new Random(5);
+        var full = new byte[100 * 6];
+        for (int i = 0; i < full.Length; i++) full[i] = rng.Next(3) == 0 ? (byte)0 : (byte)rng.Next(1, 256);
+        AssertSameRuns(full, 100, 6);
     }
 
     [Fact]
