@@ -50,7 +50,7 @@ public sealed partial class CpuBackend
                 rp = ((HostTensor)copy).Pointer<float>();
             }
             int tile = WinogradTile(c, oh, ow);
-            c.Used(tile, oh, ow);
+            c.Used(tile);
             if (tile > 0)
             {
                 var job = c.WinogradJob ??= new ConvWinograd();

@@ -7,11 +7,9 @@ namespace CondInst.Kernels;
 /// Bias is padded the same way: Bias[(g·MPanels + mp)·MR + r].
 /// <para>
 /// Weight forms: the GEMM panels are made at preparation; a Winograd form (F(2x2) 1.78x, F(4x4) 4x the panels) on
-/// first use at its tile size. A convolution that runs again at the size and tile of its first call, with no other
-/// size or algorithm in between, is a one-form convolution (all but the head's, which runs at five pyramid levels):
-/// its GEMM panels are then dropped (<see cref="Used"/>). Should a dropped form be needed later (another image size),
-/// the panels are remade from the Winograd form held, by the exact inverse of G in double; the weights then differ
-/// from the originals by the Winograd form's rounding (about one float ulp of the kernel's largest weight).
+/// first use at its tile size. The panels are never dropped: they are the only exact copy of the weights, and a form
+/// remade from a Winograd form differs by its rounding, which would make a model's results depend on the image sizes
+/// it saw before (a fresh model and a long-running one must give the same bits).
 /// </para>
 /// </summary>
 internal sealed unsafe class CpuConv : IPreparedConv
@@ -22,10 +20,6 @@ internal sealed unsafe class CpuConv : IPreparedConv
     private WeightBuffer? _winograd4;
     private WeightBuffer? _bias;
     private bool _disposed;
-
-    // The first call's output size and tile (tile 0: GEMM), and whether any later call differed from it.
-    private int _firstOh = -1, _firstOw, _firstTile;
-    private bool _varied;
 
     public CpuConv(in ConvSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> scale)
     {
@@ -60,7 +54,7 @@ internal sealed unsafe class CpuConv : IPreparedConv
 
     private long WinogradBytes(int m) => (long)(m + 2) * (m + 2) * MPanels * Spec.InChannels * GemmKernel.MR * sizeof(float);
 
-    /// <summary>Bytes of prepared weights held now: the forms made and not dropped, and the biases.</summary>
+    /// <summary>Bytes of prepared weights held now: the panels, the Winograd forms made, and the biases.</summary>
     internal long PreparedBytes
     {
         get
@@ -70,30 +64,14 @@ internal sealed unsafe class CpuConv : IPreparedConv
         }
     }
 
-    /// <summary>
-    /// Records a call at output size <paramref name="oh"/>x<paramref name="ow"/> with Winograd tile
-    /// <paramref name="tile"/> (0: GEMM) and makes sure the weight form it needs exists; drops the GEMM panels of a
-    /// one-form Winograd convolution on its second call (see the class comment).
-    /// </summary>
-    internal void Used(int tile, int oh, int ow)
+    /// <summary>Makes sure the weight form of Winograd tile <paramref name="tile"/> (0: GEMM, whose panels always exist) is there.</summary>
+    internal void Used(int tile)
     {
+        if (tile == 0) return;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            bool first = _firstOh < 0;
-            if (first) (_firstOh, _firstOw, _firstTile) = (oh, ow, tile);
-            else if (oh != _firstOh || ow != _firstOw || tile != _firstTile) _varied = true;
-            if (tile == 0)
-            {
-                EnsurePanels();
-                return;
-            }
             EnsureWinograd(tile);
-            if (!first && !_varied && _packed != null)
-            {
-                _packed.Dispose();
-                _packed = null;
-            }
         }
     }
 
@@ -106,7 +84,6 @@ internal sealed unsafe class CpuConv : IPreparedConv
     {
         if (!HasWinograd) throw new InvalidOperationException("conv2d: Winograd needs a 3x3 stride-1 convolution without dilation or groups");
         if ((m == 2 ? _winograd2 : _winograd4) != null) return;
-        EnsurePanels();
         int mr = GemmKernel.MR, cin = Spec.InChannels, elements = (m + 2) * (m + 2);
         var buffer = new WeightBuffer(WinogradBytes(m));
         float* u = (float*)buffer.Pointer;
@@ -127,57 +104,6 @@ internal sealed unsafe class CpuConv : IPreparedConv
         }
         if (m == 2) _winograd2 = buffer;
         else _winograd4 = buffer;
-    }
-
-    // Remakes dropped GEMM panels from a Winograd form: g = L·U·L^T with L a left inverse of G (L·G = I).
-    private void EnsurePanels()
-    {
-        if (_packed != null) return;
-        int m = _winograd2 != null ? 2 : 4, mr = GemmKernel.MR, cin = Spec.InChannels, alpha = m + 2;
-        float* u = (float*)(m == 2 ? _winograd2! : _winograd4!).Pointer;
-        long xiStride = (long)MPanels * cin * mr;
-        var buffer = new WeightBuffer(PanelBytes);
-        float* a = (float*)buffer.Pointer;
-        Span<double> tile = stackalloc double[alpha * alpha];
-        Span<double> rows = stackalloc double[3 * alpha];
-        Span<double> g = stackalloc double[3];
-        for (int mp = 0; mp < MPanels; mp++)
-            for (int r = 0; r < mr; r++)
-                for (int c = 0; c < cin; c++)
-                {
-                    float* src = u + ((long)mp * cin + c) * mr + r;
-                    for (int xi = 0; xi < alpha * alpha; xi++) tile[xi] = src[xi * xiStride];
-                    for (int j = 0; j < alpha; j++)
-                        Inverse(m, tile[j], tile[alpha + j], tile[2 * alpha + j], tile[3 * alpha + j],
-                            m == 2 ? 0 : tile[4 * alpha + j], m == 2 ? 0 : tile[5 * alpha + j], rows, j, alpha);
-                    float* panel = a + (long)mp * K * mr + r;
-                    for (int i = 0; i < 3; i++)
-                    {
-                        var row = rows.Slice(i * alpha, alpha);
-                        Inverse(m, row[0], row[1], row[2], row[3], m == 2 ? 0 : row[4], m == 2 ? 0 : row[5], g, 0, 1);
-                        for (int k = 0; k < 3; k++) panel[(long)(c * 9 + 3 * i + k) * mr] = (float)g[k];
-                    }
-                }
-        _packed = buffer;
-    }
-
-    // The three kernel taps (g0, g1, g2) from the transformed values of one line, into dst[offset + k·step].
-    // F(2x2): u = (g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2). F(4x4), Winograd4Transforms.Column: u0 = g0/4,
-    // u1 - u2 = -g1/3 and u3 - u4 = g1/6, u5 = g2; the two estimates of g1 are averaged.
-    private static void Inverse(int m, double u0, double u1, double u2, double u3, double u4, double u5, Span<double> dst, int offset, int step)
-    {
-        if (m == 2)
-        {
-            dst[offset] = u0;
-            dst[offset + step] = u1 - u2;
-            dst[offset + 2 * step] = u3;
-        }
-        else
-        {
-            dst[offset] = 4 * u0;
-            dst[offset + step] = (3 * (u2 - u1) + 6 * (u3 - u4)) / 2;
-            dst[offset + 2 * step] = u5;
-        }
     }
 
     /// <summary>Which algorithm <see cref="CpuBackend.Conv2d"/> uses; Auto picks by shape (tests force one).</summary>
@@ -212,7 +138,7 @@ internal sealed unsafe class CpuConv : IPreparedConv
     /// <summary>Reusable job object (the backend is not thread-safe, so one call uses it at a time).</summary>
     internal ConvGemm? Job { get; set; }
 
-    /// <summary>A panel mp of group g (K·MR floats), after <see cref="Used"/> with tile 0 (or while still held).</summary>
+    /// <summary>A panel mp of group g (K·MR floats).</summary>
     public float* Panel(int g, int mp) =>
         (float*)(_packed ?? throw new ObjectDisposedException(nameof(CpuConv))).Pointer + (g * MPanels + mp) * (long)K * GemmKernel.MR;
 

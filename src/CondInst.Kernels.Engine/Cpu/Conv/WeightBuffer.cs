@@ -3,10 +3,10 @@ using System.Runtime.InteropServices;
 namespace CondInst.Kernels;
 
 /// <summary>
-/// Native memory for a prepared weight form, 64-byte aligned. Not a pinned managed array (<see cref="HostBuffer"/>)
-/// because forms are dropped one by one (<see cref="CpuConv"/>): a freed pinned array leaves a hole in its pinned-heap
-/// region that stays committed while any other object there lives, so its pages would stay in the working set;
-/// native memory of this size goes back to the system when it is freed.
+/// Native memory for a prepared weight form, 64-byte aligned. Not a pinned managed array (<see cref="HostBuffer"/>):
+/// a freed pinned array leaves a hole in its pinned-heap region that stays committed while any other object there
+/// lives, so a disposed model's forms would stay in the working set; native memory goes back to the system when it is
+/// freed, and the collector neither scans nor moves it.
 /// </summary>
 internal sealed unsafe class WeightBuffer : IDisposable
 {
