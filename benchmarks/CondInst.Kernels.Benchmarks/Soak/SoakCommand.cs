@@ -48,9 +48,9 @@ public static class SoakCommand
         var images = new SoakImages(ImageLoader.Load(s.Demo), s.MaxSide, s.Seed);
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# soak: {Path.GetFileName(s.Weights)} on {s.Device}, {s.Predictions} predictions or {s.Limit.TotalSeconds:F0} s, sides 1..{s.MaxSide} px, aspect 1:10..10:1, seed {s.Seed}, every {s.SampleEvery}th image compared with a second model; {Environment.ProcessorCount} logical CPUs, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
-        o.WriteLine("| predictions | working set MiB | peak working set MiB | managed heap MiB | failures | samples | mismatches | instances | elapsed s |");
-        o.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        var curve = new List<(double WorkingSet, double Managed)> { Row(o, 0, 0, 0, 0, 0, wall) };
+        o.WriteLine("| predictions | working set MiB | peak working set MiB | managed heap MiB | pool held MiB | pool allocations | failures | samples | mismatches | instances | elapsed s |");
+        o.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var curve = new List<(double WorkingSet, double Managed)> { Row(o, model.Backend, 0, 0, 0, 0, 0, wall) };
         int done = 0, failures = 0, samples = 0, mismatches = 0, withInstances = 0;
         long instances = 0, pixels = 0;
         var kinds = new int[SoakImages.KindCount];
@@ -78,9 +78,9 @@ public static class SoakCommand
                 string? difference = SoakCompare.FirstDifference(result, fresh.Predict(image.Bgr.AsSpan(0, image.Width * image.Height * 3), image.Width, image.Height, name));
                 if (difference is not null && ++mismatches <= 20) o.WriteLine($"mismatch {mismatches}: image {done - 1} ({image.Width}x{image.Height}, {image.Kind}): {difference}");
             }
-            if (done % s.ReportEvery == 0) curve.Add(Row(o, done, failures, samples, mismatches, instances, wall));
+            if (done % s.ReportEvery == 0) curve.Add(Row(o, model.Backend, done, failures, samples, mismatches, instances, wall));
         }
-        if (done % s.ReportEvery != 0) curve.Add(Row(o, done, failures, samples, mismatches, instances, wall));
+        if (done % s.ReportEvery != 0) curve.Add(Row(o, model.Backend, done, failures, samples, mismatches, instances, wall));
         double seconds = wall.Elapsed.TotalSeconds;
         o.WriteLine();
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -92,17 +92,19 @@ public static class SoakCommand
         return failures > 0 || mismatches > 0 ? 1 : 0;
     }
 
-    // One row of the curve, after a full blocking collection so that the managed number is what is really held.
-    private static (double, double) Row(TextWriter o, int done, int failures, int samples, int mismatches, long instances, Stopwatch wall)
+    // One row of the curve, after a full blocking collection so that the managed number is what is really held. The
+    // backend pool (its buffers are managed arrays on the CPU) shows how much of that the pool keeps for reuse.
+    private static (double, double) Row(TextWriter o, IBackend backend, int done, int failures, int samples, int mismatches, long instances, Stopwatch wall)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
         double managed = GC.GetTotalMemory(true) / 1048576.0;
         using var self = Process.GetCurrentProcess();
+        var pool = backend.Memory; // the backend's buffer pool: what it holds in use and free for reuse
         double workingSet = self.WorkingSet64 / 1048576.0, peak = self.PeakWorkingSet64 / 1048576.0;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {done} | {workingSet:F0} | {peak:F0} | {managed:F1} | {failures} | {samples} | {mismatches} | {instances} | {wall.Elapsed.TotalSeconds:F0} |"));
+            $"| {done} | {workingSet:F0} | {peak:F0} | {managed:F1} | {(pool.BytesInUse + pool.BytesFree) / 1048576.0:F0} | {pool.Allocations} | {failures} | {samples} | {mismatches} | {instances} | {wall.Elapsed.TotalSeconds:F0} |"));
         o.Flush();
         return (workingSet, managed);
     }
