@@ -5,7 +5,8 @@ using System.Threading.Channels;
 namespace CondInst.Kernels.Model;
 
 // Asynchronous and batch predictions: the same stages, run off the caller's thread, with cancellation checked at
-// every stage end and, for batches, the next images decoded while the network runs.
+// every stage end. A batch decodes the next images while the network runs and pastes each image's masks while the
+// network runs on the next image (CondInstModel.Run.cs).
 public sealed partial class CondInstModel
 {
     /// <summary>Images decoded ahead of the one the network is running on, in a batch.</summary>
@@ -55,7 +56,7 @@ public sealed partial class CondInstModel
 
     /// <summary>
     /// Predicts every image file in order, decoding up to <see cref="DecodeAhead"/> images ahead on another thread
-    /// while the network runs. Results come back in input order as they are ready. A file that cannot be decoded
+    /// while the network runs, and pasting each image's masks while the network runs on the next one. Results come back in input order as they are ready. A file that cannot be decoded
     /// throws its <see cref="ImageLoadException"/> at its place in the sequence (the results before it have been
     /// returned; catch it and call again with the rest to skip it).
     /// </summary>
@@ -90,17 +91,62 @@ public sealed partial class CondInstModel
         var decoded = Channel.CreateBounded<Func<(DecodedImage Image, string FileName)>>(
             new BoundedChannelOptions(DecodeAhead) { SingleReader = true, SingleWriter = true });
         var producer = Task.Run(() => DecodeAll(imagePaths, decoded.Writer, stop.Token));
+        Task<DetectionResult>? finishing = null; // the previous image's mask stage
         try
         {
             await foreach (var next in decoded.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
-                var (image, fileName) = next(); // a decoding error surfaces here, at the image's place
-                yield return await Task.Run(() => Run(image, fileName, null, stop.Token), stop.Token).ConfigureAwait(false);
+                (DecodedImage Image, string FileName) item = default;
+                ExceptionDispatchInfo? failed = null;
+                try
+                {
+                    item = next(); // a decoding error surfaces here, after the results before it
+                }
+                catch (ImageLoadException e)
+                {
+                    failed = ExceptionDispatchInfo.Capture(e);
+                }
+                if (failed is not null)
+                {
+                    if (finishing is not null)
+                    {
+                        var previous = await finishing.ConfigureAwait(false);
+                        finishing = null;
+                        yield return previous;
+                    }
+                    failed.Throw();
+                }
+                // The network stage of this image runs while the previous image's masks are pasted.
+                var o = Observe(null, stop.Token);
+                var (image, fileName) = (item.Image!, item.FileName!); // set: a failed decode has thrown above
+                var network = await Task.Run(() => RunNetwork(image.Bgr, image.Width, image.Height, image.Name, fileName, o, stop.Token),
+                    stop.Token).ConfigureAwait(false);
+                if (finishing is not null)
+                {
+                    var previous = await finishing.ConfigureAwait(false);
+                    finishing = null;
+                    yield return previous;
+                }
+                finishing = Task.Run(() => FinishMasks(network, o, stop.Token), stop.Token);
+            }
+            if (finishing is not null)
+            {
+                var last = await finishing.ConfigureAwait(false);
+                finishing = null;
+                yield return last;
             }
         }
         finally
         {
             stop.Cancel();
+            try
+            {
+                if (finishing is not null) await finishing.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The consumer stopped early; the mask stage in flight was cancelled.
+            }
             try
             {
                 await producer.ConfigureAwait(false);

@@ -29,6 +29,7 @@ public sealed partial class CondInstModel : IDisposable
         Settings = settings;
         ClassNames = classNames;
         _network = body?.Invoke(backend, weights, arch) ?? new CondInstNetwork(backend, weights, arch);
+        _pasteBackend = backend is CpuBackend ? new CpuBackend() : null;
     }
 
     /// <summary>The device the model runs on.</summary>
@@ -122,60 +123,19 @@ public sealed partial class CondInstModel : IDisposable
     public DetectionResult Predict(ReadOnlySpan<byte> bgr, int width, int height, string name = "image", IStageObserver? observer = null) =>
         Run(bgr, width, height, name, name, observer, default);
 
-    private DetectionResult Run(DecodedImage image, string fileName, IStageObserver? observer, CancellationToken cancel) =>
-        Run(image.Bgr, image.Width, image.Height, image.Name, fileName, observer, cancel);
-
-    // The stages in order. Diagnostics see them through the observer; the dumps of what the fused operations never
-    // materialise are made here, from the stages' outputs, and cost nothing unless an observer keeps arrays.
-    private DetectionResult Run(ReadOnlySpan<byte> bgr, int width, int height, string name, string fileName, IStageObserver? observer, CancellationToken cancel)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        var o = cancel.CanBeCanceled ? StageObserver.Combine(observer, StageObserver.Cancellation(cancel)) : observer ?? StageObserver.None;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            cancel.ThrowIfCancellationRequested();
-            using var workers = (Backend as CpuBackend)?.UseWorkers();
-            var g = ImageGeometry.For(width, height, Settings.ScaleLong, Settings.ScaleShort);
-            var b = Backend;
-            Tensor input;
-            using (var resized = Preprocessor.Resize(b, bgr, g))
-            {
-                input = Preprocessor.Normalize(b, resized, g);
-                InputDumps.Report(o, b, resized, input);
-            }
-            using (input)
-            {
-                o.StageDone("preprocess");
-                using var net = _network.Forward(input, o);
-                using var kept = BoxSelector.Select(b, net, g, Settings);
-                var boxes = BoxRescale.ToOriginal(kept.Boxes, g);
-                o.StageDone("postprocess");
-                CandidateDumps.Report(o, b, net, kept);
-                o.Array("det_bboxes", () => NpyArray.FromFloats(boxes, kept.Count, 4));
-                using var probs = MaskPredictor.Probabilities(b, net.MaskFeature, kept, o);
-                o.StageDone("mask_head");
-                var masks = MaskPredictor.Paste(b, probs, g, Settings.MaskThreshold);
-                o.StageDone("mask_paste");
-                MaskDumps.ReportHead(o, b, kept, net.MaskFeature.Dim(2), net.MaskFeature.Dim(3));
-                MaskDumps.ReportPaste(o, b, probs, g, masks);
-                var instances = new Detection[kept.Count];
-                for (int i = 0; i < kept.Count; i++)
-                    instances[i] = new Detection(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3], kept.Scores[i], kept.Labels[i], ClassNames[kept.Labels[i]], masks[i]);
-                return new DetectionResult(name, fileName, g, Architecture.NumClasses, instances);
-            }
-        }
-    }
-
     /// <inheritdoc/>
     public void Dispose()
     {
         lock (_gate)
         {
-            if (_disposed) return;
-            _disposed = true;
-            _network.Dispose();
-            if (_ownsBackend) Backend.Dispose();
+            lock (_pasteGate)
+            {
+                if (_disposed) return;
+                _disposed = true;
+                _network.Dispose();
+                _pasteBackend?.Dispose();
+                if (_ownsBackend) Backend.Dispose();
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -13,8 +14,11 @@ namespace CondInst.Kernels.Server;
 
 /// <summary>
 /// One running server: Kestrel with the REST port (HTTP/1.1) and the gRPC port (HTTP/2), the model loading in the
-/// background (live at once, ready when loaded and warmed up). On SIGTERM (or <see cref="StopAsync"/>) it stops
-/// accepting connections, finishes the requests in flight within the shutdown timeout, then frees the model.
+/// background (live at once, ready when loaded and warmed up). On <see cref="StopAsync"/> (and, under
+/// <see cref="RunAsync"/>, on SIGTERM) it stops accepting connections, finishes the requests in flight within the
+/// shutdown timeout, then frees the model. Only <see cref="RunAsync"/>, which owns the process, handles signals: a
+/// server embedded with <see cref="StartAsync"/> (a test, a load generator, an application) leaves SIGTERM and Ctrl+C
+/// to its host process.
 /// </summary>
 public sealed class ServerHost : IAsyncDisposable
 {
@@ -29,6 +33,9 @@ public sealed class ServerHost : IAsyncDisposable
 
     /// <summary>The bound gRPC port.</summary>
     public int GrpcPort { get; private set; }
+
+    /// <summary>Cancelled when a stop of this server has been requested (tests read it).</summary>
+    internal CancellationToken StopRequested => _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
 
     /// <summary>Completes when the model is loaded and warmed up; faults when loading failed.</summary>
     public Task Loaded => _loading ?? throw new InvalidOperationException("the server is not started");
@@ -58,6 +65,7 @@ public sealed class ServerHost : IAsyncDisposable
             k.Listen(address, options.Port, l => l.Protocols = HttpProtocols.Http1);
             k.Listen(address, options.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
         });
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>(); // replaces the console lifetime's signal handlers
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutS));
         builder.Services.AddGrpc(o =>
         {
@@ -99,8 +107,18 @@ public sealed class ServerHost : IAsyncDisposable
     /// </summary>
     public async Task<int> RunAsync()
     {
-        await StartAsync().ConfigureAwait(false);
         var lifetime = _app.Services.GetRequiredService<IHostApplicationLifetime>();
+        // SIGTERM (Kubernetes' stop), Ctrl+C and SIGQUIT start the graceful stop; cancelling the default action keeps
+        // the process alive until the requests in flight are answered.
+        void Stop(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            lifetime.StopApplication();
+        }
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Stop);
+        await StartAsync().ConfigureAwait(false);
         int code = 0;
         _ = Loaded.ContinueWith(t =>
         {
@@ -124,5 +142,13 @@ public sealed class ServerHost : IAsyncDisposable
         if (_loading is not null) await _loading.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         await _model.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // The host's lifetime without the console lifetime's signal handlers (see the class comment).
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

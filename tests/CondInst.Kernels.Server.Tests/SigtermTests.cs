@@ -5,7 +5,10 @@ using System.Text;
 
 namespace CondInst.Kernels.Server.Tests;
 
-/// <summary>The real <c>condinst serve</c> process: SIGTERM during a request lets it complete, then the process exits 0.</summary>
+/// <summary>
+/// The real <c>condinst serve</c> process: SIGTERM during a request lets it complete, then the process exits 0. A
+/// server embedded in another process leaves SIGTERM to that process.
+/// </summary>
 public sealed partial class SigtermTests
 {
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
@@ -71,6 +74,34 @@ public sealed partial class SigtermTests
         {
             if (!process.HasExited) process.Kill();
         }
+    }
+
+    [Fact]
+    public async Task An_embedded_server_leaves_sigterm_to_its_process()
+    {
+        // This test process takes SIGTERM itself (and cancels its default action); the embedded server must neither
+        // begin a stop nor take the signal. With the host's console lifetime it did both: that lifetime's handler
+        // cancelled the process's default action (a load generator ignored SIGTERM) and requested the stop.
+        var ct = TestContext.Current.CancellationToken;
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var mine = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+        {
+            signal.Cancel = true;
+            received.TrySetResult();
+        });
+        await using var host = ServerHost.Create(TestData.Options(), null, logging => { });
+        await host.StartAsync();
+        await host.Loaded;
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.RestPort}") };
+        Assert.True((await http.GetAsync("/v2/health/ready", ct)).IsSuccessStatusCode);
+
+        Assert.Equal(0, Kill(Environment.ProcessId, SigTerm));
+        await received.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        await Task.Delay(500, ct); // time for a stop to begin, had one been started
+        Assert.False(host.StopRequested.IsCancellationRequested, "the embedded server took the process's SIGTERM");
+        using var response = await http.PostAsync("/v1/segment?file_name=demo_1.png", new ByteArrayContent(File.ReadAllBytes(TestData.DemoImage)), ct);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(TestData.InferResults, await response.Content.ReadAsByteArrayAsync(ct));
     }
 
     private static int FreePort()

@@ -17,11 +17,12 @@ public static class BenchCommand
         var device = new Option<string>("--device") { Description = $"One of {string.Join(", ", BenchRunner.EngineDevices.Concat((peers ?? []).Select(p => p.Device)))}.", Required = true };
         var runs = new Option<int>("--runs") { Description = "Timed runs.", Required = true };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs before the timed ones.", DefaultValueFactory = _ => 1 };
+        var throughput = new Option<int>("--throughput") { Description = "Then this many images one after another and as one PredictBatch (decoding included): images per minute. 0 skips it.", DefaultValueFactory = _ => 0 };
         var command = new Command("bench", "Time whole predictions and their stages (ms, GFLOP/s, memory); last line: e2e_ms median=… min=… max=…")
         {
-            weights, image, device, runs, warmup,
+            weights, image, device, runs, warmup, throughput,
         };
-        command.SetAction(r => BenchRunner.Run(new BenchRequest(r.GetValue(weights)!, r.GetValue(image)!, r.GetValue(device)!, r.GetValue(runs), r.GetValue(warmup)), stdout, peers ?? []));
+        command.SetAction(r => BenchRunner.Run(new BenchRequest(r.GetValue(weights)!, r.GetValue(image)!, r.GetValue(device)!, r.GetValue(runs), r.GetValue(warmup), r.GetValue(throughput)), stdout, peers ?? []));
         return command;
     }
 }

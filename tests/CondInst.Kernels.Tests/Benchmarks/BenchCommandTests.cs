@@ -74,7 +74,7 @@ public sealed class BenchCommandTests
         foreach (var (device, stages) in new[] { ("ref-engine", new[] { "backbone", "fpn", "head", "mask_branch" }), ("ref-ort", new[] { "body" }) })
         {
             var stdout = new StringWriter();
-            Assert.Equal(0, BenchRunner.Run(new BenchRequest("r50-random", "synthetic:160x120", device, 3, 1), stdout, peers));
+            Assert.Equal(0, BenchRunner.Run(new BenchRequest("r50-random", "synthetic:160x120", device, 3, 1, Throughput: 2), stdout, peers));
             var lines = stdout.ToString().TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
             var last = Regex.Match(lines[^1], @"^e2e_ms median=(\d+\.\d) min=(\d+\.\d) max=(\d+\.\d)$");
             Assert.True(last.Success, $"last line: {lines[^1]}");
@@ -87,6 +87,8 @@ public sealed class BenchCommandTests
             Assert.Contains(lines, l => l.StartsWith("image synthetic:160x120: 160x120 -> resized 128x96, padded 128x96", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.StartsWith("peak memory: backend pool ", StringComparison.Ordinal));
             Assert.Contains(lines, l => Regex.IsMatch(l, @"^detections: \d+ \(min \d+, max \d+ over the runs\)$"));
+            Assert.Contains(lines, l => Regex.IsMatch(l,
+                @"^throughput over 2 images \(decoding included\): one after another \d+\.\d images/min \(\d+\.\d ms each\); PredictBatch \d+\.\d images/min \(\d+\.\d ms each\), \d\.\d{3}x$"));
             // The body's GFLOP/s column is filled from the narrow model's MACs at 128x96.
             long macs = BodyMacs.For(OrtBodyTests.Narrow, 96, 128).Total;
             string gmac = (macs / 1e9).ToString("F2", System.Globalization.CultureInfo.InvariantCulture);

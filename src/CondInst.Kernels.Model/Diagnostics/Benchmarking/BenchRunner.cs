@@ -9,7 +9,8 @@ namespace CondInst.Kernels.Model.Benchmarking;
 /// <param name="Device">An engine device (cpu, cuda, opencl, ilgpu-cpu) or a registered peer.</param>
 /// <param name="Runs">Timed runs.</param>
 /// <param name="Warmup">Untimed runs first.</param>
-public sealed record BenchRequest(string Weights, string Image, string Device, int Runs, int Warmup);
+/// <param name="Throughput">Images of the throughput part (<see cref="BenchThroughput"/>; 0 skips it).</param>
+public sealed record BenchRequest(string Weights, string Image, string Device, int Runs, int Warmup, int Throughput = 0);
 
 /// <summary>
 /// Times whole predictions (image bytes in memory → masks on the host) and their stages, and writes a table of ms per
@@ -45,6 +46,7 @@ public static class BenchRunner
         ArgumentNullException.ThrowIfNull(request);
         if (request.Runs < 1) throw new ArgumentException($"--runs must be at least 1, found {request.Runs}");
         if (request.Warmup < 0) throw new ArgumentException($"--warmup must be 0 or more, found {request.Warmup}");
+        if (request.Throughput < 0) throw new ArgumentException($"--throughput must be 0 or more, found {request.Throughput}");
         var peer = ResolveDevice(request.Device, peers);
         var (bgr, width, height) = BenchImage.Load(request.Image);
 
@@ -97,6 +99,7 @@ public static class BenchRunner
             stdout.WriteLine($"memory before the timed runs: working set {Mib(residentBefore)}, managed heap committed {Mib(managedBefore)} (the pool's buffers are managed pinned arrays; "
                 + "the prepared weights are in the working set outside the pool)");
             stdout.WriteLine($"detections: {detections[^1]} (min {detections.Min()}, max {detections.Max()} over the runs)");
+            if (request.Throughput > 0) BenchThroughput.Run(model, request.Image, request.Throughput, stdout);
             var (lo, mid, hi) = Stats(e2e);
             stdout.WriteLine(FormattableString.Invariant($"e2e_ms median={mid:F1} min={lo:F1} max={hi:F1}"));
         }

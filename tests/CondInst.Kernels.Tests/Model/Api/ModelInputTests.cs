@@ -3,7 +3,7 @@ using CondInst.Kernels.Tests.Model.Network;
 
 namespace CondInst.Kernels.Tests.Model.Api;
 
-/// <summary>Batches with a bad file, cancellation, per-model CPU pools and the stage order diagnostics see.</summary>
+/// <summary>Batches (their results, a bad file), cancellation, per-model CPU pools and the stage order diagnostics see.</summary>
 public sealed class ModelInputTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("inputs").FullName;
@@ -25,6 +25,23 @@ public sealed class ModelInputTests : IDisposable
         });
         Assert.Equal(["demo_1.png", "demo_1.png"], seen);
         Assert.Contains("bad.png", e.Message);
+    }
+
+    [Fact]
+    public async Task ABatchGivesEachImagePredictsResultInOrder()
+    {
+        // The batch overlaps one image's mask paste with the next image's network: the results must still be
+        // Predict's, bit for bit, in input order; a consumer that stops early leaves the model usable.
+        using var model = CondInstModel.Load(Path.Combine(Demo, "shapes.pth"), "cpu");
+        string[] files = [.. new[] { 1, 2, 3, 1, 3 }.Select(i => Path.Combine(Demo, $"demo_{i}.png"))];
+        var expected = files.Select(f => Rles(model.Predict(f))).ToArray();
+        Assert.All(expected, e => Assert.NotEmpty(e));
+        Assert.Equal(expected, model.PredictBatch(files, TestContext.Current.CancellationToken).Select(Rles).ToArray());
+        var streamed = new List<string>();
+        await foreach (var r in model.PredictBatchAsync(files, TestContext.Current.CancellationToken)) streamed.Add(Rles(r));
+        Assert.Equal(expected, streamed);
+        Assert.Equal(expected[0], Rles(model.PredictBatch(files, TestContext.Current.CancellationToken).First()));
+        Assert.Equal(expected[2], Rles(model.Predict(files[2])));
     }
 
     [Fact]
