@@ -20,7 +20,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "bench" or "scaling" or "coco-eval" or "winograd" or "load") return RunCommands(args, Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] is "bench" or "scaling" or "coco-eval" or "winograd" or "load" or "soak") return RunCommands(args, Console.Out, Console.Error);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, KernelConfig.Create());
         return 0;
     }
@@ -38,6 +38,7 @@ public static class Program
             Serving.LoadCommand.Create(stdout),
             CocoEvalTimingCommand.Create(stdout),
             WinogradCommand.Create(stdout),
+            Soak.SoakCommand.Create(stdout),
         };
         try
         {

@@ -187,13 +187,20 @@ public sealed class NpyArray
         return header[(colon + 1)..end];
     }
 
+    /// <summary>
+    /// Test seam: when set (for the current async flow only, so parallel tests are not affected), opens the temporary
+    /// file of <see cref="Write(string)"/> instead of <see cref="File.Create(string)"/>; tests return a stream that
+    /// fails part-way, as a full disk does, on systems where no small file system can be mounted.
+    /// </summary>
+    internal static readonly AsyncLocal<Func<string, Stream>?> CreateForWrite = new();
+
     /// <summary>Writes this array as a version 1.0 <c>.npy</c> file (written to a temporary name, then renamed; on failure, e.g. a full disk, the temporary file is removed).</summary>
     public void Write(string path)
     {
         string tmp = path + ".tmp";
         try
         {
-            using (var stream = File.Create(tmp)) Write(stream);
+            using (var stream = CreateForWrite.Value?.Invoke(tmp) ?? File.Create(tmp)) Write(stream);
             File.Move(tmp, path, overwrite: true);
         }
         catch
