@@ -54,38 +54,51 @@ public sealed partial class CondInstModel
             ObjectDisposedException.ThrowIf(_disposed, this);
             cancel.ThrowIfCancellationRequested();
             using var workers = (Backend as CpuBackend)?.UseWorkers();
-            var g = ImageGeometry.For(width, height, Settings.ScaleLong, Settings.ScaleShort);
-            var b = Backend;
-            Tensor input;
-            using (var resized = Preprocessor.Resize(b, bgr, g))
+            try
             {
-                input = Preprocessor.Normalize(b, resized, g);
-                InputDumps.Report(o, b, resized, input);
+                return Stages(bgr, width, height, name, fileName, o);
             }
-            using (input)
+            finally
             {
-                o.StageDone("preprocess");
-                using var net = _network.Forward(input, o);
-                using var kept = BoxSelector.Select(b, net, g, Settings);
-                var host = new KeptHost(kept.Count, BoxRescale.ToOriginal(kept.Boxes, g), kept.Scores, kept.Labels);
-                o.StageDone("postprocess");
-                CandidateDumps.Report(o, b, net, kept);
-                o.Array("det_bboxes", () => NpyArray.FromFloats(host.Boxes, kept.Count, 4));
-                using var probs = MaskPredictor.Probabilities(b, net.MaskFeature, kept, o);
-                o.StageDone("mask_head");
-                MaskDumps.ReportHead(o, b, kept, net.MaskFeature.Dim(2), net.MaskFeature.Dim(3));
-                if (_pasteBackend is null)
-                {
-                    var masks = MaskPredictor.Paste(b, probs, g, Settings.MaskThreshold);
-                    o.StageDone("mask_paste");
-                    MaskDumps.ReportPaste(o, b, probs, g, masks);
-                    return new NetworkOutput { Name = name, FileName = fileName, Geometry = g, Kept = host, Masks = masks };
-                }
-                // A host-to-host copy into the paste backend's pool (thread-safe, so no wait for a paste in progress).
-                var copy = _pasteBackend.Allocate(DType.Float32, probs.Shape.ToArray());
-                b.Download<float>(probs, ((HostTensor)copy).AsSpan<float>());
-                return new NetworkOutput { Name = name, FileName = fileName, Geometry = g, Kept = host, Probabilities = copy };
+                Backend.EndPass(); // the pool keeps what this pass needed, not what an earlier image did
             }
+        }
+    }
+
+    // Preprocess to the dynamic mask head (and the paste, on backends other than cpu), under the model's lock.
+    private NetworkOutput Stages(ReadOnlySpan<byte> bgr, int width, int height, string name, string fileName, IStageObserver o)
+    {
+        var g = ImageGeometry.For(width, height, Settings.ScaleLong, Settings.ScaleShort);
+        var b = Backend;
+        Tensor input;
+        using (var resized = Preprocessor.Resize(b, bgr, g))
+        {
+            input = Preprocessor.Normalize(b, resized, g);
+            InputDumps.Report(o, b, resized, input);
+        }
+        using (input)
+        {
+            o.StageDone("preprocess");
+            using var net = _network.Forward(input, o);
+            using var kept = BoxSelector.Select(b, net, g, Settings);
+            var host = new KeptHost(kept.Count, BoxRescale.ToOriginal(kept.Boxes, g), kept.Scores, kept.Labels);
+            o.StageDone("postprocess");
+            CandidateDumps.Report(o, b, net, kept);
+            o.Array("det_bboxes", () => NpyArray.FromFloats(host.Boxes, kept.Count, 4));
+            using var probs = MaskPredictor.Probabilities(b, net.MaskFeature, kept, o);
+            o.StageDone("mask_head");
+            MaskDumps.ReportHead(o, b, kept, net.MaskFeature.Dim(2), net.MaskFeature.Dim(3));
+            if (_pasteBackend is null)
+            {
+                var masks = MaskPredictor.Paste(b, probs, g, Settings.MaskThreshold);
+                o.StageDone("mask_paste");
+                MaskDumps.ReportPaste(o, b, probs, g, masks);
+                return new NetworkOutput { Name = name, FileName = fileName, Geometry = g, Kept = host, Masks = masks };
+            }
+            // A host-to-host copy into the paste backend's pool (thread-safe, so no wait for a paste in progress).
+            var copy = _pasteBackend.Allocate(DType.Float32, probs.Shape.ToArray());
+            b.Download<float>(probs, ((HostTensor)copy).AsSpan<float>());
+            return new NetworkOutput { Name = name, FileName = fileName, Geometry = g, Kept = host, Probabilities = copy };
         }
     }
 
@@ -107,6 +120,7 @@ public sealed partial class CondInstModel
                     MaskDumps.ReportPaste(o, _pasteBackend!, probs, n.Geometry, masks);
                 }
             }
+            lock (_pasteGate) _pasteBackend!.EndPass();
         }
         var kept = n.Kept;
         var instances = new Detection[kept.Count];

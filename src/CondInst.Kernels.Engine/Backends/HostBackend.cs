@@ -21,6 +21,9 @@ public abstract partial class HostBackend : IBackend
     public void ResetPeakMemory() => _pool.ResetPeak();
 
     /// <inheritdoc/>
+    public void EndPass() => _pool.EndPass();
+
+    /// <inheritdoc/>
     public Tensor Allocate(DType dtype, params int[] shape)
     {
         long bytes = dtype.Size();

@@ -25,6 +25,15 @@ public partial interface IBackend : IDisposable
     /// <summary>Starts a new peak-memory measurement.</summary>
     void ResetPeakMemory();
 
+    /// <summary>
+    /// Marks the end of one pass (an inference): pooled memory the pass did not need is freed (see
+    /// <see cref="BufferPool{TBuffer}.EndPass"/>), so the pool follows the inputs instead of keeping the largest
+    /// ever seen. Backends without a pool ignore it.
+    /// </summary>
+    void EndPass()
+    {
+    }
+
     /// <summary>A pooled tensor with undefined contents.</summary>
     Tensor Allocate(DType dtype, params int[] shape);
 

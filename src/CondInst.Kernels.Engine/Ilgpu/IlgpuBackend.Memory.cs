@@ -18,6 +18,14 @@ public sealed partial class IlgpuBackend
     public void ResetPeakMemory() => _pool.ResetPeak();
 
     /// <inheritdoc/>
+    public void EndPass()
+    {
+        // A buffer returned to the pool may still be read by queued kernels: wait for them before freeing any.
+        Synchronize();
+        _pool.EndPass();
+    }
+
+    /// <inheritdoc/>
     public Tensor Allocate(DType dtype, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);

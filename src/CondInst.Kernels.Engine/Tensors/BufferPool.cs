@@ -6,6 +6,12 @@ namespace CondInst.Kernels;
 /// differ in size by a few percent from layer to layer; pooled by exact size, each size would keep its own buffers
 /// and the pool would hold several times the memory actually in use). Thread-safe. Buffers are handed out whole (of
 /// their class size); callers view as much as they need.
+/// <para>
+/// Passes bound what it keeps: <see cref="EndPass"/> frees, per size class, the free buffers that the pass just ended
+/// never needed (the class's low-water mark of free buffers during the pass). Repeating a pass on same-sized input
+/// therefore frees nothing and allocates nothing, while buffers that only an earlier, larger or differently shaped
+/// input needed are let go after one pass without them, instead of being held for the life of the process.
+/// </para>
 /// </summary>
 /// <typeparam name="TBuffer">The backend's buffer type.</typeparam>
 public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDisposable
@@ -17,6 +23,7 @@ public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDi
     public const int ClassesPerOctave = 8;
 
     private readonly Dictionary<long, Stack<TBuffer>> _free = new();
+    private readonly Dictionary<long, int> _lowWater = new(); // per class: fewest free buffers since the pass began
     private readonly Func<long, TBuffer> _allocate;
     private readonly object _lock = new();
     private bool _disposed;
@@ -60,7 +67,9 @@ public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDi
             {
                 BytesFree -= size;
                 Count(size);
-                return stack.Pop();
+                var reused = stack.Pop();
+                if (_lowWater.TryGetValue(size, out int low) && stack.Count < low) _lowWater[size] = stack.Count;
+                return reused;
             }
         }
         // Allocate outside the lock; count only what was really handed out (an allocation may fail: out of memory).
@@ -90,9 +99,31 @@ public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDi
                 buffer.Dispose();
                 return;
             }
-            if (!_free.TryGetValue(bytes, out var stack)) _free[bytes] = stack = new Stack<TBuffer>();
+            if (!_free.TryGetValue(bytes, out var stack))
+            {
+                _free[bytes] = stack = new Stack<TBuffer>();
+                _lowWater[bytes] = 0; // a class new in this pass: all its buffers were needed
+            }
             stack.Push(buffer);
             BytesFree += bytes;
+        }
+    }
+
+    /// <summary>
+    /// Ends a pass (one inference, say): frees the free buffers of each class that were not needed since the previous
+    /// <see cref="EndPass"/> (see the class comment) and starts counting the next pass.
+    /// </summary>
+    public void EndPass()
+    {
+        lock (_lock)
+        {
+            foreach (var (size, stack) in _free)
+            {
+                int surplus = Math.Min(_lowWater.GetValueOrDefault(size), stack.Count);
+                for (int i = 0; i < surplus; i++) stack.Pop().Dispose();
+                BytesFree -= surplus * size;
+                _lowWater[size] = stack.Count;
+            }
         }
     }
 
@@ -104,6 +135,7 @@ public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDi
             foreach (var stack in _free.Values)
                 while (stack.Count > 0) stack.Pop().Dispose();
             _free.Clear();
+            _lowWater.Clear();
             BytesFree = 0;
         }
     }

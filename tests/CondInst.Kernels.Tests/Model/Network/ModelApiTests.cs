@@ -45,6 +45,27 @@ public sealed class ModelApiTests
     }
 
     [Fact]
+    public void ThePoolFollowsTheImagesInsteadOfKeepingTheLargest()
+    {
+        // A large image, then small ones: after one small prediction the pool holds what a small one needs, no more
+        // (before passes it kept the large image's buffers for the life of the model).
+        using var backend = new CpuBackend();
+        using var model = CondInstModel.Create(backend, MiniFixture.Weights, MiniFixture.Settings);
+        var (bgr, w, h) = MiniFixture.Image();
+        model.Predict(bgr, w, h);
+        model.Predict(bgr, w, h);
+        long small = backend.Memory.BytesFree, inUse = backend.Memory.BytesInUse; // in use: the model's own tensors
+        var large = new byte[3 * 4 * w * 4 * h];
+        new Random(5).NextBytes(large);
+        model.Predict(large, 4 * w, 4 * h);
+        Assert.True(backend.Memory.BytesFree > small, $"the large image needed no more memory ({backend.Memory.BytesFree} <= {small})");
+        model.Predict(bgr, w, h);
+        model.Predict(bgr, w, h);
+        Assert.True(backend.Memory.BytesFree <= small, $"after small images the pool holds {backend.Memory.BytesFree} bytes, a small image needs {small}");
+        Assert.Equal(inUse, backend.Memory.BytesInUse);
+    }
+
+    [Fact]
     public void OptionsOverrideTheCheckpointSettingsAndSayIt()
     {
         using var backend = new CpuBackend();
