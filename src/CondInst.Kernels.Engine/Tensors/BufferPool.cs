@@ -7,15 +7,19 @@ namespace CondInst.Kernels;
 /// and the pool would hold several times the memory actually in use). Thread-safe. Buffers are handed out whole (of
 /// their class size); callers view as much as they need.
 /// <para>
-/// Passes bound what it keeps: <see cref="EndPass"/> frees, per size class, the free buffers that the pass just ended
-/// never needed (the class's low-water mark of free buffers during the pass). Repeating a pass on same-sized input
-/// therefore frees nothing and allocates nothing, while buffers that only an earlier, larger or differently shaped
-/// input needed are let go after one pass without them, instead of being held for the life of the process.
+/// Passes bound what it keeps: <see cref="EndPass"/> frees, per size class, the free buffers that none of the last
+/// <see cref="PassWindow"/> passes needed (the smallest of the class's low-water marks of free buffers over those
+/// passes). Repeating a pass on same-sized input therefore frees nothing and allocates nothing, a few alternating
+/// sizes keep their buffers, and buffers that only an earlier, larger or differently shaped input needed are let go
+/// after <see cref="PassWindow"/> passes without them instead of being held for the life of the process.
 /// </para>
 /// </summary>
 /// <typeparam name="TBuffer">The backend's buffer type.</typeparam>
 public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDisposable
 {
+    /// <summary>Passes over which a free buffer must have gone unused before <see cref="EndPass"/> frees it.</summary>
+    public const int PassWindow = 4;
+
     /// <summary>Requests up to this size are rounded up to a multiple of it (small tensors: biases, scalars).</summary>
     public const long MinClassBytes = 256;
 
@@ -24,6 +28,7 @@ public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDi
 
     private readonly Dictionary<long, Stack<TBuffer>> _free = new();
     private readonly Dictionary<long, int> _lowWater = new(); // per class: fewest free buffers since the pass began
+    private readonly Dictionary<long, Queue<int>> _earlier = new(); // per class: the low-water marks of earlier passes in the window
     private readonly Func<long, TBuffer> _allocate;
     private readonly object _lock = new();
     private bool _disposed;
@@ -110,8 +115,8 @@ public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDi
     }
 
     /// <summary>
-    /// Ends a pass (one inference, say): frees the free buffers of each class that were not needed since the previous
-    /// <see cref="EndPass"/> (see the class comment) and starts counting the next pass.
+    /// Ends a pass (one inference, say): frees the free buffers of each class that none of the last
+    /// <see cref="PassWindow"/> passes needed (see the class comment) and starts counting the next pass.
     /// </summary>
     public void EndPass()
     {
@@ -119,9 +124,20 @@ public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDi
         {
             foreach (var (size, stack) in _free)
             {
-                int surplus = Math.Min(_lowWater.GetValueOrDefault(size), stack.Count);
+                if (!_earlier.TryGetValue(size, out var earlier)) _earlier[size] = earlier = new Queue<int>();
+                earlier.Enqueue(_lowWater.GetValueOrDefault(size));
+                if (earlier.Count > PassWindow) earlier.Dequeue();
+                // Buffers are interchangeable within a class: the fewest left unused by any pass of the window were
+                // needed by none of them.
+                int surplus = earlier.Count < PassWindow ? 0 : Math.Min(earlier.Min(), stack.Count);
                 for (int i = 0; i < surplus; i++) stack.Pop().Dispose();
                 BytesFree -= surplus * size;
+                if (surplus > 0)
+                {
+                    var left = earlier.Select(l => l - surplus).ToArray();
+                    earlier.Clear();
+                    foreach (int l in left) earlier.Enqueue(l);
+                }
                 _lowWater[size] = stack.Count;
             }
         }
@@ -136,6 +152,7 @@ public sealed class BufferPool<TBuffer> : IDisposable where TBuffer : class, IDi
                 while (stack.Count > 0) stack.Pop().Dispose();
             _free.Clear();
             _lowWater.Clear();
+            _earlier.Clear();
             BytesFree = 0;
         }
     }

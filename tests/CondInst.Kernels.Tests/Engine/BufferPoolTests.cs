@@ -1,8 +1,8 @@
 namespace CondInst.Kernels.Tests.Engine;
 
 /// <summary>
-/// The pool's passes: what a pass did not need is freed at its end, what it needed is kept, and a repeated pass
-/// allocates nothing; counted with buffers that record their disposal.
+/// The pool's passes: what none of the last <see cref="BufferPool{TBuffer}.PassWindow"/> passes needed is freed, what
+/// they needed is kept, and a repeated pass allocates nothing; counted with buffers that record their disposal.
 /// </summary>
 public sealed class BufferPoolTests
 {
@@ -46,18 +46,31 @@ public sealed class BufferPoolTests
         Assert.Equal(made.Sum(b => b.Bytes), pool.BytesFree);
     }
 
+    private const int Window = BufferPool<Buffer>.PassWindow;
+
     [Fact]
-    public void WhatAPassDidNotNeedIsFreedAtItsEnd()
+    public void WhatTheLastPassesDidNotNeedIsFreed()
     {
         var (pool, made) = Pool();
         Pass(pool, 8 << 20, 8 << 20, 1 << 20); // a large image
-        Pass(pool, 1 << 20);                    // then small ones: one of the 1 MiB class, none of the 8 MiB one
+        for (int i = 1; i < Window; i++) Pass(pool, 1 << 20); // then small ones: the large one is still in the window
+        Assert.DoesNotContain(made, b => b.Disposed);
+        Pass(pool, 1 << 20); // now no pass of the window needed the 8 MiB buffers
         Assert.Equal(3, made.Count);
         Assert.Equal([true, true, false], made.Select(b => b.Disposed));
         Assert.Equal(1 << 20, pool.BytesFree);
-        Pass(pool, 1 << 20);
+        for (int i = 0; i < Window; i++) Pass(pool, 1 << 20);
         Assert.Equal(3, made.Count);
         Assert.Equal(1 << 20, pool.BytesFree);
+    }
+
+    [Fact]
+    public void AlternatingSizesKeepTheirBuffers()
+    {
+        var (pool, made) = Pool();
+        for (int i = 0; i < 3 * Window; i++) Pass(pool, i % 2 == 0 ? 8 << 20 : 1 << 20);
+        Assert.Equal(2, made.Count);
+        Assert.DoesNotContain(made, b => b.Disposed);
     }
 
     [Fact]
@@ -65,7 +78,7 @@ public sealed class BufferPoolTests
     {
         var (pool, made) = Pool();
         Pass(pool, 4096, 4096, 4096);
-        Pass(pool, 4096, 4096); // one of three not needed
+        for (int i = 0; i < Window; i++) Pass(pool, 4096, 4096); // one of three not needed
         Assert.Equal(1, made.Count(b => b.Disposed));
         Assert.Equal(2 * 4096, pool.BytesFree);
         Pass(pool, 4096, 4096, 4096); // needs a third again: one new allocation
@@ -77,9 +90,9 @@ public sealed class BufferPoolTests
     public void BuffersInUseAcrossTheEndOfAPassAreNotTouched()
     {
         var (pool, made) = Pool();
-        var held = pool.Rent(1 << 20); // e.g. a tensor that outlives the pass
+        var held = pool.Rent(1 << 20); // e.g. a tensor that outlives the passes
         Pass(pool, 2 << 20);
-        Pass(pool);
+        for (int i = 0; i < Window; i++) Pass(pool);
         Assert.False(held.Disposed);
         Assert.True(made[1].Disposed);
         pool.Return(held, held.Bytes);
