@@ -13,6 +13,9 @@ public sealed partial class CondInstModel
     private readonly object _pasteGate = new();
     private readonly CpuBackend? _pasteBackend;
 
+    /// <summary>The memory counters of the mask stage's own backend (cpu only; null elsewhere), for the benchmarks.</summary>
+    internal MemoryStats? PasteMemory => _pasteBackend?.Memory;
+
     /// <summary>What the network stage hands to the mask stage: detections at the original scale and their masks, either pasted or as probabilities at stride 4 on the paste backend.</summary>
     private sealed class NetworkOutput
     {

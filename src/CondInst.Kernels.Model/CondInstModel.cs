@@ -30,6 +30,7 @@ public sealed partial class CondInstModel : IDisposable
         ClassNames = classNames;
         _network = body?.Invoke(backend, weights, arch) ?? new CondInstNetwork(backend, weights, arch);
         _pasteBackend = backend is CpuBackend ? new CpuBackend() : null;
+        backend.EndPass(); // loading is a pass of its own, so that the first prediction's requests are those of every later one
     }
 
     /// <summary>The device the model runs on.</summary>

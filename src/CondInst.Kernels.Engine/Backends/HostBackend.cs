@@ -6,7 +6,7 @@ namespace CondInst.Kernels;
 /// </summary>
 public abstract partial class HostBackend : IBackend
 {
-    private readonly BufferPool<HostBuffer> _pool = new(bytes => new HostBuffer(bytes));
+    private readonly BufferPool<HostBuffer> _pool = new(bytes => new HostBuffer(bytes), HostBuffer.MaxBytes);
 
     /// <summary>Creates a host backend describing itself as <paramref name="device"/>.</summary>
     protected HostBackend(DeviceInfo device) => Device = device;
@@ -32,7 +32,7 @@ public abstract partial class HostBackend : IBackend
             if (d < 0) throw new ArgumentException($"cannot allocate a tensor of shape {Tensor.Format(shape)}: negative dimension");
             bytes = checked(bytes * d);
         }
-        return new HostTensor(this, dtype, shape, _pool.Rent(bytes), 0, _pool);
+        return new HostTensor(this, dtype, shape, _pool.Rent(bytes), _pool);
     }
 
     /// <inheritdoc/>

@@ -35,13 +35,13 @@ public sealed partial class IlgpuBackend
             if (d < 0) throw new ArgumentException($"cannot allocate a tensor of shape {Tensor.Format(shape)}: negative dimension");
             bytes = checked(bytes * d);
         }
-        return new IlgpuTensor(this, dtype, shape, _pool.Rent(bytes), 0, owner: true);
+        return new IlgpuTensor(this, dtype, shape, _pool.Rent(bytes));
     }
 
     // Scratch space for one operation, returned to the pool when the operation ends.
     private IlgpuTensor Scratch(DType dtype, long length) => (IlgpuTensor)Allocate(dtype, checked((int)length));
 
-    internal void ReturnBuffer(MemoryBuffer1D<byte, Stride1D.Dense> buffer) => _pool.Return(buffer, buffer.LengthInBytes);
+    internal void ReturnBlock(PoolBlock<MemoryBuffer1D<byte, Stride1D.Dense>> block) => _pool.Return(block);
 
     /// <inheritdoc/>
     public Tensor Upload<T>(ReadOnlySpan<T> data, params int[] shape) where T : unmanaged

@@ -4,8 +4,8 @@ using ILGPU.Runtime;
 namespace CondInst.Kernels;
 
 /// <summary>
-/// A tensor in an ILGPU device buffer. Owning tensors hold a whole buffer rented from the backend's pool (keyed by
-/// byte size) and give it back on <see cref="Dispose"/>; views (<see cref="Tensor.Reshape"/>,
+/// A tensor in an ILGPU device buffer. Owning tensors hold a block rented from the backend's pool (a buffer of their
+/// own or a part of the pool's arena) and give it back on <see cref="Dispose"/>; views (<see cref="Tensor.Reshape"/>,
 /// <see cref="Tensor.Slice"/>) share their parent's buffer at a byte offset and dispose of nothing.
 /// </summary>
 public sealed class IlgpuTensor : Tensor
@@ -14,6 +14,7 @@ public sealed class IlgpuTensor : Tensor
     private readonly MemoryBuffer1D<byte, Stride1D.Dense> _buffer;
     private readonly long _byteOffset;
     private readonly bool _owner;
+    private readonly long _blockBytes;
     private bool _disposed;
 
     internal IlgpuTensor(IlgpuBackend backend, DType dtype, ReadOnlySpan<int> shape, MemoryBuffer1D<byte, Stride1D.Dense> buffer,
@@ -26,6 +27,15 @@ public sealed class IlgpuTensor : Tensor
         _buffer = buffer;
         _byteOffset = byteOffset;
         _owner = owner;
+    }
+
+    // A tensor owning a block rented from the backend's pool, given back on Dispose.
+    internal IlgpuTensor(IlgpuBackend backend, DType dtype, ReadOnlySpan<int> shape, PoolBlock<MemoryBuffer1D<byte, Stride1D.Dense>> block)
+        : this(backend, dtype, shape, block.Buffer, block.Offset, owner: true)
+    {
+        if (ByteLength > block.Bytes)
+            throw new ArgumentException($"tensor {this} does not fit its {block.Bytes}-byte block");
+        _blockBytes = block.Bytes;
     }
 
     /// <inheritdoc/>
@@ -51,6 +61,6 @@ public sealed class IlgpuTensor : Tensor
     {
         if (_disposed || !_owner) return;
         _disposed = true;
-        _backend.ReturnBuffer(_buffer);
+        _backend.ReturnBlock(new PoolBlock<MemoryBuffer1D<byte, Stride1D.Dense>>(_buffer, _byteOffset, _blockBytes));
     }
 }

@@ -12,14 +12,17 @@ public sealed class HostBuffer : IDisposable
     /// <summary>Alignment of <see cref="Pointer"/> in bytes.</summary>
     public const int Alignment = 64;
 
+    /// <summary>Largest size of a host buffer in bytes (an array's limit less the alignment).</summary>
+    public static long MaxBytes => System.Array.MaxLength - Alignment;
+
     private byte[]? _array;
     private readonly int _offset;
 
     /// <summary>Allocates <paramref name="bytes"/> bytes, uninitialised.</summary>
     public unsafe HostBuffer(long bytes)
     {
-        if (bytes < 0 || bytes > System.Array.MaxLength - Alignment)
-            throw new ArgumentOutOfRangeException(nameof(bytes), $"host buffer of {bytes} bytes is out of range (at most {System.Array.MaxLength - Alignment})");
+        if (bytes < 0 || bytes > MaxBytes)
+            throw new ArgumentOutOfRangeException(nameof(bytes), $"host buffer of {bytes} bytes is out of range (at most {MaxBytes})");
         _array = GC.AllocateUninitializedArray<byte>((int)bytes + Alignment, pinned: true);
         nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array));
         _offset = (int)((Alignment - (start % Alignment)) % Alignment);

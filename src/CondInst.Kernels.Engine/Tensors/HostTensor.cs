@@ -8,17 +8,25 @@ public sealed class HostTensor : Tensor
     private readonly HostBuffer _buffer;
     private readonly long _byteOffset;
     private readonly BufferPool<HostBuffer>? _pool;
+    private readonly long _blockBytes;
     private readonly IBackend _backend;
     private bool _disposed;
 
     internal HostTensor(IBackend backend, DType dtype, ReadOnlySpan<int> shape, HostBuffer buffer, long byteOffset, BufferPool<HostBuffer>? pool)
+        : this(backend, dtype, shape, new PoolBlock<HostBuffer>(buffer, byteOffset, buffer.ByteLength - byteOffset), pool)
+    {
+    }
+
+    // A tensor at the start of a block; a pooled one gives the block back on Dispose.
+    internal HostTensor(IBackend backend, DType dtype, ReadOnlySpan<int> shape, PoolBlock<HostBuffer> block, BufferPool<HostBuffer>? pool)
         : base(dtype, shape)
     {
-        if (byteOffset + ByteLength > buffer.ByteLength)
-            throw new ArgumentException($"tensor {this} at byte {byteOffset} does not fit its {buffer.ByteLength}-byte buffer");
+        if (ByteLength > block.Bytes || block.Offset + block.Bytes > block.Buffer.ByteLength)
+            throw new ArgumentException($"tensor {this} at byte {block.Offset} does not fit its {block.Bytes}-byte block of a {block.Buffer.ByteLength}-byte buffer");
         _backend = backend;
-        _buffer = buffer;
-        _byteOffset = byteOffset;
+        _buffer = block.Buffer;
+        _byteOffset = block.Offset;
+        _blockBytes = block.Bytes;
         _pool = pool;
     }
 
@@ -64,7 +72,7 @@ public sealed class HostTensor : Tensor
     {
         if (_disposed || IsView) return;
         _disposed = true;
-        if (_pool != null) _pool.Return(_buffer, _buffer.ByteLength);
+        if (_pool != null) _pool.Return(new PoolBlock<HostBuffer>(_buffer, _byteOffset, _blockBytes));
         else _buffer.Dispose();
     }
 }

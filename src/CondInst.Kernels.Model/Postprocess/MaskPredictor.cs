@@ -47,7 +47,8 @@ internal static class MaskPredictor
     /// <summary>
     /// Binary masks from <see cref="Probabilities"/> at the original size, one per instance, stored compactly: each
     /// chunk of masks (at most <see cref="ChunkBytes"/>) is downloaded at once and its masks are cropped to their
-    /// foreground in parallel, so the host holds at most one chunk of full-size masks.
+    /// foreground in parallel, so the host holds at most one chunk of full-size masks. A host backend's chunk is
+    /// cropped where it lies, without the copy.
     /// </summary>
     public static CompactMask[] Paste(IBackend b, Tensor probs, ImageGeometry g, float maskThreshold)
     {
@@ -55,14 +56,20 @@ internal static class MaskPredictor
         int size = height * width;
         var masks = new CompactMask[k];
         int chunk = (int)Math.Clamp(ChunkBytes / Math.Max(size, 1), 1, Math.Max(k, 1));
-        var buffer = GC.AllocateUninitializedArray<byte>(k == 0 ? 0 : Math.Min(chunk, k) * size);
+        byte[]? buffer = null;
         for (int start = 0; start < k; start += chunk)
         {
             int n = Math.Min(chunk, k - start), first = start;
             using var part = probs.Slice(start, n);
             using var bits = b.Allocate(DType.UInt8, n, height, width);
             b.PasteMasks(part, ProbabilityFactor, g.ResizedHeight, g.ResizedWidth, maskThreshold, bits);
+            if (bits is HostTensor host)
+            {
+                Parallel.For(0, n, i => masks[first + i] = CompactMask.FromFull(host.AsSpan<byte>().Slice(i * size, size), width, height));
+                continue;
+            }
             // One download per chunk; the crops are independent host work (the backend is idle meanwhile).
+            buffer ??= GC.AllocateUninitializedArray<byte>(Math.Min(chunk, k) * size);
             b.Download<byte>(bits, buffer.AsSpan(0, n * size));
             Parallel.For(0, n, i => masks[first + i] = CompactMask.FromFull(buffer.AsSpan(i * size, size), width, height));
         }

@@ -66,13 +66,16 @@ public static class BenchRunner
             stdout.WriteLine($"runs: {request.Runs} timed after {request.Warmup} warm-up; stage times are StageClock laps (the device is synchronised at each)");
 
             var clock = new StageClock(target.Backend);
+            bool firstReset = ProcessMemory.ResetPeak();
             for (int i = 0; i < request.Warmup; i++) model.Predict(bgr, width, height, observer: clock);
+            long warmupPeak = ProcessMemory.PeakWorkingSet();
             // The warm-up's garbage (first-use preparations, grown scratch) is not part of the steady state measured.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             target.Backend.ResetPeakMemory();
             long residentBefore = ProcessMemory.WorkingSet();
             long managedBefore = GC.GetGCMemoryInfo().TotalCommittedBytes;
             bool hwmReset = ProcessMemory.ResetPeak();
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var e2e = new List<double>();
             var stages = new Dictionary<string, List<double>>(StringComparer.Ordinal);
             var detections = new List<int>();
@@ -91,13 +94,19 @@ public static class BenchRunner
                 }
                 (stages.TryGetValue("(other)", out var other) ? other : stages["(other)"] = []).Add(ms - clock.Laps.Sum(t => t.Ms));
             }
+            long allocated = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / request.Runs;
             var mem = target.Backend.Memory;
             WriteTable(stdout, stages, e2e, macs, g, detections);
             stdout.WriteLine();
             stdout.WriteLine($"peak memory: backend pool {Mib(mem.PeakBytesInUse)} in use ({Mib(mem.BytesInUse + mem.BytesFree)} held, {mem.Allocations} allocations); "
                 + $"process peak working set {Mib(ProcessMemory.PeakWorkingSet())} ({(hwmReset ? "timed runs only" : "whole process, including loading")})");
-            stdout.WriteLine($"memory before the timed runs: working set {Mib(residentBefore)}, managed heap committed {Mib(managedBefore)} (the pool's buffers are managed pinned arrays; "
-                + "the prepared weights are in the working set outside the pool)");
+            stdout.WriteLine($"managed allocations per prediction: {Mib(allocated)} (the result's masks, downloads, the stage records)");
+            if (model.PasteMemory is { } paste)
+                stdout.WriteLine($"mask paste backend pool: {Mib(paste.PeakBytesInUse)} in use at most, {Mib(paste.BytesInUse + paste.BytesFree)} held");
+            stdout.WriteLine($"memory before the timed runs: working set {Mib(residentBefore)}, managed heap committed {Mib(managedBefore)} (the pools' buffers are managed pinned arrays; "
+                + "the prepared weights are in the working set outside the managed heap)");
+            if (request.Warmup > 0 && firstReset)
+                stdout.WriteLine($"warm-up ({request.Warmup} predictions, the first of a new model: weight forms made, the pool's first plan): peak working set {Mib(warmupPeak)}");
             stdout.WriteLine($"detections: {detections[^1]} (min {detections.Min()}, max {detections.Max()} over the runs)");
             if (request.Throughput > 0) BenchThroughput.Run(model, request.Image, request.Throughput, stdout);
             var (lo, mid, hi) = Stats(e2e);

@@ -47,19 +47,20 @@ public sealed class ModelApiTests
     [Fact]
     public void ThePoolFollowsTheImagesInsteadOfKeepingTheLargest()
     {
-        // A large image, then small ones: after a window of small predictions the pool holds what a small one needs,
-        // no more (before passes it kept the large image's buffers for the life of the model).
+        // Small images, a large one, then small ones: after a window of small predictions the pool holds what a small
+        // one needs, no more (before passes it kept the large image's buffers for the life of the model). Every image
+        // is resized to the test scale, so "small" is a wide image: a quarter of the fixture image's height.
         using var backend = new CpuBackend();
         using var model = CondInstModel.Create(backend, MiniFixture.Weights, MiniFixture.Settings);
         var (bgr, w, h) = MiniFixture.Image();
-        model.Predict(bgr, w, h);
-        model.Predict(bgr, w, h);
+        var wide = new byte[3 * w * (h / 4)];
+        new Random(5).NextBytes(wide);
+        model.Predict(wide, w, h / 4);
+        model.Predict(wide, w, h / 4);
         long small = backend.Memory.BytesFree, inUse = backend.Memory.BytesInUse; // in use: the model's own tensors
-        var large = new byte[3 * 4 * w * 4 * h];
-        new Random(5).NextBytes(large);
-        model.Predict(large, 4 * w, 4 * h);
+        model.Predict(bgr, w, h);
         Assert.True(backend.Memory.BytesFree > small, $"the large image needed no more memory ({backend.Memory.BytesFree} <= {small})");
-        for (int i = 0; i < BufferPool<HostBuffer>.PassWindow; i++) model.Predict(bgr, w, h);
+        for (int i = 0; i < BufferPool<HostBuffer>.PassWindow; i++) model.Predict(wide, w, h / 4);
         Assert.True(backend.Memory.BytesFree <= small, $"after small images the pool holds {backend.Memory.BytesFree} bytes, a small image needs {small}");
         Assert.Equal(inUse, backend.Memory.BytesInUse);
     }
