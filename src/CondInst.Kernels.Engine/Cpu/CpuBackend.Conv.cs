@@ -56,6 +56,11 @@ public sealed partial class CpuBackend
                 var job = c.WinogradJob ??= new ConvWinograd();
                 job.Run(c, tile, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
             }
+            else if (UsePhaseGemm(c))
+            {
+                var job = c.PhaseJob ??= new ConvPhaseGemm();
+                job.Run(c, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
+            }
             else
             {
                 var job = c.Job ??= new ConvGemm();
@@ -68,13 +73,27 @@ public sealed partial class CpuBackend
         }
     }
 
+    // Stride 2 across with at most this many input channels (the 7x7/2 stem) goes to the phase-split GEMM: its B rows
+    // are contiguous copies, where the im2col GEMM gathers every other column with border tests, which was 8-11 ms of
+    // its 47.5 ms on the stem (see the measurements in benchmarks/RESULTS.md, "Stem convolution").
+    private const int PhaseGemmMaxInChannels = 4;
+
+    // True when this convolution runs as the phase-split GEMM.
+    internal static bool UsePhaseGemm(CpuConv c) =>
+        ConvPhaseGemm.Fits(c.Spec) && c.Algorithm switch
+        {
+            ConvAlgorithm.PhaseGemm => true,
+            ConvAlgorithm.Auto => c.Spec.InChannels <= PhaseGemmMaxInChannels,
+            _ => false,
+        };
+
     // The Winograd output tile for this convolution at this output size, 0 for the im2col GEMM.
     internal static int WinogradTile(CpuConv c, int oh, int ow)
     {
         if (!c.HasWinograd) return 0;
         return c.Algorithm switch
         {
-            ConvAlgorithm.Gemm => 0,
+            ConvAlgorithm.Gemm or ConvAlgorithm.PhaseGemm => 0,
             ConvAlgorithm.Winograd2 => 2,
             ConvAlgorithm.Winograd4 => 4,
             _ when ConvWinograd.Tiles(4, oh, ow) >= Winograd4MinTiles && c.Spec.OutChannels >= Winograd4MinChannels => 4,
