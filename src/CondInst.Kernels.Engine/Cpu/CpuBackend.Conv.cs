@@ -1,7 +1,8 @@
 namespace CondInst.Kernels;
 
 // Convolution: packed GEMM with im2col fused into the packing and the BN/bias/residual/ReLU epilogue fused into
-// the micro-kernel's store; Winograd F(4x4) or F(2x2) for 3x3 stride 1 (see Conv/).
+// the micro-kernel's store; Winograd F(4x4) or F(2x2) for 3x3 stride 1; the same GEMM packed from even/odd column
+// phases for the stride-2 stem (see Conv/).
 public sealed partial class CpuBackend
 {
     // Below this many tiles a 3x3 convolution has too few Winograd blocks to keep the cores busy; the GEMM path
@@ -74,8 +75,9 @@ public sealed partial class CpuBackend
     }
 
     // Stride 2 across with at most this many input channels (the 7x7/2 stem) goes to the phase-split GEMM: its B rows
-    // are contiguous copies, where the im2col GEMM gathers every other column with border tests, which was 8-11 ms of
-    // its 47.5 ms on the stem (see the measurements in benchmarks/RESULTS.md, "Stem convolution").
+    // are contiguous copies where the im2col GEMM gathers every other column with border tests. On the stem at
+    // 800x1216, interleaved in one process: 23.6-24.8 ms median against 28.3-30.0 for the im2col GEMM and 25.9-26.5
+    // for ONNX Runtime (benchmarks/RESULTS.md, "Stem convolution"). Only the stem was measured, hence the narrow rule.
     private const int PhaseGemmMaxInChannels = 4;
 
     // True when this convolution runs as the phase-split GEMM.
