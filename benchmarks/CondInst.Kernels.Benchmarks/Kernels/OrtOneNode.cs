@@ -14,10 +14,15 @@ public sealed class OrtOneNode : IDisposable
     private readonly string[] _inputNames, _outputNames;
     private readonly OrtValue[] _inputs, _outputs;
 
-    /// <summary>Builds the session for <paramref name="model"/> with random float inputs of the given shapes.</summary>
-    public OrtOneNode(OnnxModel model, (string Name, long[] Shape)[] inputs, (string Name, long[] Shape)[] outputs, int threads)
+    /// <summary>
+    /// Builds the session for <paramref name="model"/> with random float inputs of the given shapes; without
+    /// <paramref name="spinning"/> its idle intra-op threads sleep instead of spinning (needed when engine runs are
+    /// interleaved with its runs in one process: spinning threads would take the cores from the engine's next run).
+    /// </summary>
+    public OrtOneNode(OnnxModel model, (string Name, long[] Shape)[] inputs, (string Name, long[] Shape)[] outputs, int threads, bool spinning = true)
     {
         using var o = OrtSessions.Options(threads);
+        if (!spinning) o.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         _session = new InferenceSession(model.ToBytes(), o);
         _inputNames = inputs.Select(i => i.Name).ToArray();
         _outputNames = outputs.Select(i => i.Name).ToArray();
@@ -32,13 +37,13 @@ public sealed class OrtOneNode : IDisposable
     }
 
     /// <summary>A single-input, single-output model "x" → "y" built by <paramref name="build"/>.</summary>
-    public static OrtOneNode Create(long[] inShape, long[] outShape, Action<OnnxGraphBuilder, string> build, long opset = 17)
+    public static OrtOneNode Create(long[] inShape, long[] outShape, Action<OnnxGraphBuilder, string> build, long opset = 17, bool spinning = true)
     {
         var g = new OnnxGraphBuilder("kernel");
         string x = g.Input("x", OnnxType.Float, inShape.Cast<object>().ToArray());
         build(g, x);
         g.Output("y", OnnxType.Float, outShape.Cast<object>().ToArray());
-        return new OrtOneNode(g.Build(opset), [("x", inShape)], [("y", outShape)], KernelBackends.OrtThreads);
+        return new OrtOneNode(g.Build(opset), [("x", inShape)], [("y", outShape)], KernelBackends.OrtThreads, spinning);
     }
 
     /// <summary>One inference into the bound outputs.</summary>

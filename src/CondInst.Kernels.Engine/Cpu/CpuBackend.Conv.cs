@@ -1,7 +1,8 @@
 namespace CondInst.Kernels;
 
 // Convolution: packed GEMM with im2col fused into the packing and the BN/bias/residual/ReLU epilogue fused into
-// the micro-kernel's store; Winograd F(4x4) or F(2x2) for 3x3 stride 1 (see Conv/).
+// the micro-kernel's store; Winograd F(4x4) or F(2x2) for 3x3 stride 1; the same GEMM packed from even/odd column
+// phases for the stride-2 stem (see Conv/).
 public sealed partial class CpuBackend
 {
     // Below this many tiles a 3x3 convolution has too few Winograd blocks to keep the cores busy; the GEMM path
@@ -56,6 +57,11 @@ public sealed partial class CpuBackend
                 var job = c.WinogradJob ??= new ConvWinograd();
                 job.Run(c, tile, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
             }
+            else if (UsePhaseGemm(c))
+            {
+                var job = c.PhaseJob ??= new ConvPhaseGemm();
+                job.Run(c, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
+            }
             else
             {
                 var job = c.Job ??= new ConvGemm();
@@ -68,13 +74,28 @@ public sealed partial class CpuBackend
         }
     }
 
+    // Stride 2 across with at most this many input channels (the 7x7/2 stem) goes to the phase-split GEMM: its B rows
+    // are contiguous copies where the im2col GEMM gathers every other column with border tests. On the stem at
+    // 800x1216, interleaved in one process: 23.6-24.8 ms median against 28.3-30.0 for the im2col GEMM and 25.9-26.5
+    // for ONNX Runtime (benchmarks/RESULTS.md, "Stem convolution"). Only the stem was measured, hence the narrow rule.
+    private const int PhaseGemmMaxInChannels = 4;
+
+    // True when this convolution runs as the phase-split GEMM.
+    internal static bool UsePhaseGemm(CpuConv c) =>
+        ConvPhaseGemm.Fits(c.Spec) && c.Algorithm switch
+        {
+            ConvAlgorithm.PhaseGemm => true,
+            ConvAlgorithm.Auto => c.Spec.InChannels <= PhaseGemmMaxInChannels,
+            _ => false,
+        };
+
     // The Winograd output tile for this convolution at this output size, 0 for the im2col GEMM.
     internal static int WinogradTile(CpuConv c, int oh, int ow)
     {
         if (!c.HasWinograd) return 0;
         return c.Algorithm switch
         {
-            ConvAlgorithm.Gemm => 0,
+            ConvAlgorithm.Gemm or ConvAlgorithm.PhaseGemm => 0,
             ConvAlgorithm.Winograd2 => 2,
             ConvAlgorithm.Winograd4 => 4,
             _ when ConvWinograd.Tiles(4, oh, ow) >= Winograd4MinTiles && c.Spec.OutChannels >= Winograd4MinChannels => 4,

@@ -138,6 +138,9 @@ internal sealed unsafe class CpuConv : IPreparedConv
     /// <summary>Reusable job object (the backend is not thread-safe, so one call uses it at a time).</summary>
     internal ConvGemm? Job { get; set; }
 
+    /// <summary>Reusable job object of the phase-split GEMM.</summary>
+    internal ConvPhaseGemm? PhaseJob { get; set; }
+
     /// <summary>A panel mp of group g (K·MR floats).</summary>
     public float* Panel(int g, int mp) =>
         (float*)(_packed ?? throw new ObjectDisposedException(nameof(CpuConv))).Pointer + (g * MPanels + mp) * (long)K * GemmKernel.MR;
@@ -167,7 +170,10 @@ internal sealed unsafe class CpuConv : IPreparedConv
 /// <summary>Convolution algorithms of the CPU backend.</summary>
 internal enum ConvAlgorithm
 {
-    /// <summary>Winograd for 3x3 stride-1 convolutions with enough output tiles, else the im2col GEMM.</summary>
+    /// <summary>
+    /// Winograd for 3x3 stride-1 convolutions with enough output tiles, the phase-split GEMM for stride-2 ones with
+    /// few input channels, else the im2col GEMM.
+    /// </summary>
     Auto,
 
     /// <summary>Always the packed im2col GEMM.</summary>
@@ -178,4 +184,7 @@ internal enum ConvAlgorithm
 
     /// <summary>Winograd F(4x4, 3x3) whenever the convolution allows it.</summary>
     Winograd4,
+
+    /// <summary>The phase-split GEMM (<see cref="ConvPhaseGemm"/>) whenever the convolution allows it, else the im2col GEMM.</summary>
+    PhaseGemm,
 }

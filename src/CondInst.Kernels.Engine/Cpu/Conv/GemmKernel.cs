@@ -129,6 +129,13 @@ internal static unsafe class GemmKernel
     /// </summary>
     public static void StoreEdge(float* tile, int rows, int cols, float* c, nint ldc, TileStore mode, float* bias, float* residual)
     {
+        if (cols == NR)
+        {
+            // Only rows are missing (the last panel of output channels): whole rows as vectors, same arithmetic.
+            for (int r = 0; r < rows; r++)
+                StoreRow(c + r * ldc, Vector256.Load(tile + r * NR), Vector256.Load(tile + r * NR + 8), mode, bias[r], residual == null ? null : residual + r * ldc);
+            return;
+        }
         for (int r = 0; r < rows; r++)
         {
             float* cr = c + r * ldc;
