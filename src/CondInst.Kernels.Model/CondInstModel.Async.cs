@@ -119,7 +119,7 @@ public sealed partial class CondInstModel
                 // The network stage of this image runs while the previous image's masks are pasted.
                 var o = Observe(null, stop.Token);
                 var (image, fileName) = (item.Image!, item.FileName!); // set: a failed decode has thrown above
-                var network = await Task.Run(() => RunNetwork(image.Bgr, image.Width, image.Height, image.Name, fileName, o, stop.Token),
+                var network = await Task.Run(() => RunNetwork(image.Bgr, image.Width, image.Height, image.Name, fileName, o, stop.Token, pasteHere: false),
                     stop.Token).ConfigureAwait(false);
                 if (finishing is not null)
                 {

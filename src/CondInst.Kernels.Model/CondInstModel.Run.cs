@@ -2,12 +2,14 @@ namespace CondInst.Kernels.Model;
 
 // One prediction in two stages, so that a batch can overlap them across images: the network stage (preprocess,
 // body, box selection, dynamic mask head) holds the model's backend; the mask stage (paste to the original size,
-// threshold, crop) does not. On the cpu backend the mask stage runs on a second CpuBackend of its own (its
-// operations keep per-backend state, so one backend cannot run two threads' operations at once) with the same
+// threshold, crop) does not. In a batch on the cpu backend the mask stage runs on a second CpuBackend of its own
+// (its operations keep per-backend state, so one backend cannot run two threads' operations at once) with the same
 // worker pool: while the network stage of the next image has the pool, the paste runs on its own thread, and alone
-// it gets every worker. The paste is the same code on the same inputs either way, so the masks are bit-identical.
-// On other backends the paste is a device kernel of a few milliseconds and stays in the network stage; the mask
-// stage then only assembles the result.
+// it gets every worker. A single prediction has nothing to overlap, so it pastes in the network stage on the
+// model's backend, whose arena already has room for the paste (the body's peak is far larger), instead of copying
+// the probabilities to the second backend's pool. The paste is the same code on the same inputs either way, so the
+// masks are bit-identical. On other backends the paste is a device kernel of a few milliseconds and always stays in
+// the network stage; the mask stage then only assembles the result.
 public sealed partial class CondInstModel
 {
     private readonly object _pasteGate = new();
@@ -41,7 +43,7 @@ public sealed partial class CondInstModel
     private DetectionResult Run(ReadOnlySpan<byte> bgr, int width, int height, string name, string fileName, IStageObserver? observer, CancellationToken cancel)
     {
         var o = Observe(observer, cancel);
-        return FinishMasks(RunNetwork(bgr, width, height, name, fileName, o, cancel), o, cancel);
+        return FinishMasks(RunNetwork(bgr, width, height, name, fileName, o, cancel, pasteHere: true), o, cancel);
     }
 
     private static IStageObserver Observe(IStageObserver? observer, CancellationToken cancel) =>
@@ -49,7 +51,8 @@ public sealed partial class CondInstModel
 
     // The network stage. Diagnostics see the stages through the observer; the dumps of what the fused operations
     // never materialise are made here, from the stages' outputs, and cost nothing unless an observer keeps arrays.
-    private NetworkOutput RunNetwork(ReadOnlySpan<byte> bgr, int width, int height, string name, string fileName, IStageObserver o, CancellationToken cancel)
+    private NetworkOutput RunNetwork(ReadOnlySpan<byte> bgr, int width, int height, string name, string fileName, IStageObserver o, CancellationToken cancel,
+        bool pasteHere)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         lock (_gate)
@@ -59,7 +62,7 @@ public sealed partial class CondInstModel
             using var workers = (Backend as CpuBackend)?.UseWorkers();
             try
             {
-                return Stages(bgr, width, height, name, fileName, o);
+                return Stages(bgr, width, height, name, fileName, o, pasteHere || _pasteBackend is null);
             }
             finally
             {
@@ -68,8 +71,8 @@ public sealed partial class CondInstModel
         }
     }
 
-    // Preprocess to the dynamic mask head (and the paste, on backends other than cpu), under the model's lock.
-    private NetworkOutput Stages(ReadOnlySpan<byte> bgr, int width, int height, string name, string fileName, IStageObserver o)
+    // Preprocess to the dynamic mask head, and the paste when pasteHere, under the model's lock.
+    private NetworkOutput Stages(ReadOnlySpan<byte> bgr, int width, int height, string name, string fileName, IStageObserver o, bool pasteHere)
     {
         var g = ImageGeometry.For(width, height, Settings.ScaleLong, Settings.ScaleShort);
         var b = Backend;
@@ -91,7 +94,7 @@ public sealed partial class CondInstModel
             using var probs = MaskPredictor.Probabilities(b, net.MaskFeature, kept, o);
             o.StageDone("mask_head");
             MaskDumps.ReportHead(o, b, kept, net.MaskFeature.Dim(2), net.MaskFeature.Dim(3));
-            if (_pasteBackend is null)
+            if (pasteHere)
             {
                 var masks = MaskPredictor.Paste(b, probs, g, Settings.MaskThreshold);
                 o.StageDone("mask_paste");
@@ -99,7 +102,7 @@ public sealed partial class CondInstModel
                 return new NetworkOutput { Name = name, FileName = fileName, Geometry = g, Kept = host, Masks = masks };
             }
             // A host-to-host copy into the paste backend's pool (thread-safe, so no wait for a paste in progress).
-            var copy = _pasteBackend.Allocate(DType.Float32, probs.Shape.ToArray());
+            var copy = _pasteBackend!.Allocate(DType.Float32, probs.Shape.ToArray());
             b.Download<float>(probs, ((HostTensor)copy).AsSpan<float>());
             return new NetworkOutput { Name = name, FileName = fileName, Geometry = g, Kept = host, Probabilities = copy };
         }

@@ -16,6 +16,18 @@ public sealed partial class CpuBackend
     private const int Winograd4MinTiles = 16 * ConvWinograd.NB;
     private const int Winograd4MinChannels = 16;
 
+    // Above this many input channels the GEMM: a memory choice. At 512 channels (the backbone's layer4, 25x42 at
+    // 1333x800) F(2x2) took 0.75-0.85 of the GEMM's time in three interleaved runs (`winograd --parts speed`, 2026-12-07),
+    // about 8 ms per convolution, for a 16.8 MB weight form each (34 MiB for the two); at 256 channels it takes
+    // 0.52-0.56 for 4.2 MB. The peak working set of a 1333x800 prediction is held to 600 MiB (benchmarks/RESULTS.md).
+    private const int WinogradMaxInChannels = 256;
+
+    /// <summary>
+    /// Bytes of prepared convolution weights that the cpu backends of this process hold (GEMM panels, the Winograd
+    /// forms made so far, biases): native memory, outside the tensor pools and the managed heap.
+    /// </summary>
+    public static long PreparedWeightBytes => WeightBuffer.LiveBytes;
+
     /// <inheritdoc/>
     public override IPreparedConv PrepareConv(in ConvSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> scale)
     {
@@ -98,6 +110,7 @@ public sealed partial class CpuBackend
             ConvAlgorithm.Gemm or ConvAlgorithm.PhaseGemm => 0,
             ConvAlgorithm.Winograd2 => 2,
             ConvAlgorithm.Winograd4 => 4,
+            _ when c.Spec.InChannels > WinogradMaxInChannels => 0,
             _ when ConvWinograd.Tiles(4, oh, ow) >= Winograd4MinTiles && c.Spec.OutChannels >= Winograd4MinChannels => 4,
             _ => ConvWinograd.Tiles(2, oh, ow) >= WinogradMinTiles ? 2 : 0,
         };

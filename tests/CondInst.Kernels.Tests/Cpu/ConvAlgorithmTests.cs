@@ -43,6 +43,7 @@ public sealed class ConvAlgorithmTests
         using var b = new CpuBackend();
         using var c = (CpuConv)b.PrepareConv(ConvSpec.Square(4, 16, 3, pad: 1), new float[576], [], []);
         using var narrow = (CpuConv)b.PrepareConv(ConvSpec.Square(4, 4, 3, pad: 1), new float[144], [], []);
+        using var deep = (CpuConv)b.PrepareConv(ConvSpec.Square(512, 16, 3, pad: 1), new float[512 * 16 * 9], [], []);
         if (!ConvWinograd.Supported)
         {
             Assert.Equal(0, CpuBackend.WinogradTile(c, 100, 152)); // no AVX2 + FMA: the GEMM only
@@ -52,6 +53,9 @@ public sealed class ConvAlgorithmTests
         Assert.Equal(2, CpuBackend.WinogradTile(c, 50, 76));   // 247 4x4 tiles, 950 2x2 tiles
         Assert.Equal(2, CpuBackend.WinogradTile(narrow, 100, 152));
         Assert.Equal(0, CpuBackend.WinogradTile(c, 13, 19));   // 70 2x2 tiles
+        Assert.Equal(0, CpuBackend.WinogradTile(deep, 100, 152)); // more than 256 input channels
+        deep.Algorithm = ConvAlgorithm.Winograd2;
+        Assert.Equal(2, CpuBackend.WinogradTile(deep, 100, 152));
         c.Algorithm = ConvAlgorithm.Winograd2;
         Assert.Equal(2, CpuBackend.WinogradTile(c, 100, 152));
         c.Algorithm = ConvAlgorithm.Winograd4;

@@ -10,7 +10,11 @@ namespace CondInst.Kernels;
 /// </summary>
 internal sealed unsafe class WeightBuffer : IDisposable
 {
+    private static long s_liveBytes;
     private void* _pointer;
+
+    /// <summary>Bytes of all weight buffers not yet freed, in this process.</summary>
+    public static long LiveBytes => Interlocked.Read(ref s_liveBytes);
 
     /// <summary>Allocates <paramref name="bytes"/> bytes (at least one), uninitialised.</summary>
     public WeightBuffer(long bytes)
@@ -18,6 +22,7 @@ internal sealed unsafe class WeightBuffer : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         _pointer = NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), HostBuffer.Alignment);
         ByteLength = bytes;
+        Interlocked.Add(ref s_liveBytes, bytes);
     }
 
     /// <summary>Usable size in bytes.</summary>
@@ -40,5 +45,6 @@ internal sealed unsafe class WeightBuffer : IDisposable
         if (_pointer == null) return;
         NativeMemory.AlignedFree(_pointer);
         _pointer = null;
+        Interlocked.Add(ref s_liveBytes, -ByteLength);
     }
 }

@@ -101,6 +101,8 @@ public static class BenchRunner
             stdout.WriteLine($"peak memory: backend pool {Mib(mem.PeakBytesInUse)} in use ({Mib(mem.BytesInUse + mem.BytesFree)} held, {mem.Allocations} allocations); "
                 + $"process peak working set {Mib(ProcessMemory.PeakWorkingSet())} ({(hwmReset ? "timed runs only" : "whole process, including loading")})");
             stdout.WriteLine($"managed allocations per prediction: {Mib(allocated)} (the result's masks, downloads, the stage records)");
+            if (target.Backend is CpuBackend)
+                stdout.WriteLine($"prepared convolution weights (native): {Mib(CpuBackend.PreparedWeightBytes)}");
             if (model.PasteMemory is { } paste)
                 stdout.WriteLine($"mask paste backend pool: {Mib(paste.PeakBytesInUse)} in use at most, {Mib(paste.BytesInUse + paste.BytesFree)} held");
             stdout.WriteLine($"memory before the timed runs: working set {Mib(residentBefore)}, managed heap committed {Mib(managedBefore)} (the pools' buffers are managed pinned arrays; "
