@@ -94,7 +94,7 @@ public sealed class ConvAlgorithmTests
         Assert.False(c1.HasWinograd);
     }
 
-    private static void Run(ConvAlgorithm algorithm, ConvSpec s, int n, int h, int w, bool residualRelu)
+    internal static void Run(ConvAlgorithm algorithm, ConvSpec s, int n, int h, int w, bool residualRelu)
     {
         var rng = new Random(s.InChannels * 31 + s.OutChannels + h * 7 + w);
         int oh = s.OutH(h), ow = s.OutW(w);
@@ -110,6 +110,7 @@ public sealed class ConvAlgorithmTests
             {
                 if (algorithm is ConvAlgorithm.Winograd2 or ConvAlgorithm.Winograd4) Assert.True(cpu.HasWinograd || !ConvWinograd.Supported);
                 cpu.Algorithm = algorithm;
+                if (algorithm == ConvAlgorithm.PhaseGemm) Assert.True(CpuBackend.UsePhaseGemm(cpu));
             }
             var y = sc.Out(DType.Float32, n, s.OutChannels, oh, ow);
             var r = residualRelu ? sc.Up(res, n, s.OutChannels, oh, ow) : null;
