@@ -16,6 +16,13 @@ public sealed partial class BufferPool<TBuffer>
         public int LastPass;
     }
 
+    /// <summary>
+    /// Requests and returns a pass may make and still be planned. A longer pass (a backend used without passes, or a
+    /// pass far larger than a network's: an R-50 prediction makes 268) stops recording there and runs on buffers of
+    /// its own, so that the record stays small and the plan's placement, quadratic in the requests, stays quick.
+    /// </summary>
+    public const int MaxPlanEvents = 1 << 14;
+
     private readonly List<Plan> _plans = new();
     private readonly List<long> _events = new();
     private readonly List<int> _rentStart = new(), _rentEnd = new(); // events of each request and its return (int.MaxValue: not returned)
@@ -25,11 +32,17 @@ public sealed partial class BufferPool<TBuffer>
     private bool _arenaOpen; // the arena serves this pass: none of it was in use when the pass began
     private Plan? _follow; // the plan whose events this pass has repeated so far
     private bool _tail; // the pass missed its plan after repeating part of it
+    private bool _recording = true; // false once the pass has made more than MaxPlanEvents events
     private int _pass;
 
-    // Records a request and returns its index in the pass.
+    // Records a request and returns its index in the pass (-1 once the pass is too long to record).
     private int Request(long bytes)
     {
+        if (!_recording || _events.Count >= MaxPlanEvents)
+        {
+            StopRecording();
+            return -1;
+        }
         int index = _rentStart.Count;
         Record(bytes);
         _rentStart.Add(_events.Count - 1);
@@ -39,6 +52,12 @@ public sealed partial class BufferPool<TBuffer>
 
     private void Returned(int rent)
     {
+        if (!_recording) return;
+        if (_events.Count >= MaxPlanEvents)
+        {
+            StopRecording();
+            return;
+        }
         Record(~(long)rent);
         _rentEnd[rent] = _events.Count - 1;
     }
@@ -58,10 +77,24 @@ public sealed partial class BufferPool<TBuffer>
         if (_follow == null) _tail = k > 0;
     }
 
+    private void StopRecording()
+    {
+        if (!_recording) return;
+        _recording = false;
+        _follow = null;
+        _tail = true;
+        _events.Clear();
+        _events.TrimExcess();
+        _rentStart.Clear();
+        _rentStart.TrimExcess();
+        _rentEnd.Clear();
+        _rentEnd.TrimExcess();
+    }
+
     // The arena offset the followed plan gives request `index`, or null for a buffer of its own.
     private long? PlannedOffset(int index)
     {
-        if (!_arenaOpen || _follow == null || index >= _follow.Offsets.Length) return null;
+        if (index < 0 || !_arenaOpen || _follow == null || index >= _follow.Offsets.Length) return null;
         long offset = _follow.Offsets[index];
         long size = SizeClass(_events[_rentStart[index]]);
         return offset >= 0 && offset + size <= _arena!.Size ? offset : null;
@@ -77,14 +110,17 @@ public sealed partial class BufferPool<TBuffer>
         lock (_lock)
         {
             if (_disposed) return;
-            var events = _events.ToArray();
-            var plan = _plans.Find(p => p.Events.AsSpan().SequenceEqual(events));
-            if (plan == null)
+            if (_recording)
             {
-                plan = MakePlan(events);
-                _plans.Add(plan);
+                var events = _events.ToArray();
+                var plan = _plans.Find(p => p.Events.AsSpan().SequenceEqual(events));
+                if (plan == null)
+                {
+                    plan = MakePlan(events);
+                    _plans.Add(plan);
+                }
+                plan.LastPass = _pass;
             }
-            plan.LastPass = _pass;
             _plans.RemoveAll(p => p.LastPass <= _pass - PassWindow);
             for (int i = _slots.Count - 1; i >= 0; i--)
             {
@@ -113,6 +149,7 @@ public sealed partial class BufferPool<TBuffer>
         _arenaOpen = _arena != null && _arenaLive.Count == 0;
         _follow = _plans.MaxBy(p => p.LastPass);
         _tail = false;
+        _recording = true;
     }
 
     /// <summary>The size an arena for plans of <paramref name="bytes"/> is made: 1/32 more, in whole <see cref="MinClassBytes"/>.</summary>

@@ -167,6 +167,22 @@ public sealed class BufferPoolTests
         pool.EndPass();
     }
 
+    [Fact]
+    public void APassTooLongToRecordRunsOnItsOwnBuffersAndMakesNoPlan()
+    {
+        // A backend used without passes (benchmarks, a caller's own loop): the record stops at MaxPlanEvents, no
+        // plan or arena is made, and the own buffer is reused throughout.
+        var (pool, made) = Pool();
+        for (int i = 0; i < BufferPool<Buffer>.MaxPlanEvents; i++) pool.Return(pool.Rent(4096));
+        pool.EndPass();
+        Assert.Single(made);
+        Pass(pool, 4096); // the next pass is recorded and planned again
+        Pass(pool, 4096);
+        // Then the arena; the long pass's own buffer, reused by the second pass, is kept for the window.
+        Assert.Equal(2, made.Count);
+        Assert.Equal(BufferPool<Buffer>.ArenaSize(4096) + 4096, pool.BytesFree);
+    }
+
     private static bool Overlap(PoolBlock<Buffer> x, PoolBlock<Buffer> y) =>
         ReferenceEquals(x.Buffer, y.Buffer) && x.Offset < y.Offset + y.Bytes && y.Offset < x.Offset + x.Bytes;
 
