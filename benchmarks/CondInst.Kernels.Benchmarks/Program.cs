@@ -13,14 +13,14 @@ namespace CondInst.Kernels.Benchmarks;
 /// The benchmarks executable. <c>bench …</c> is the CLI's bench command with the ONNX Runtime body registered as
 /// device <c>onnxruntime</c>; <c>scaling …</c> measures growth with image size, instances and batch; <c>coco-eval …</c>
 /// times the COCO evaluation on a synthetic val2017-sized set; <c>winograd …</c> the error and relative speed of the
-/// 3x3 algorithms layer; <c>stem …</c> the 7x7/2 stem's two GEMM paths against ONNX Runtime; anything else goes to BenchmarkDotNet's switcher (kernel benchmarks):
+/// 3x3 algorithms layer; <c>stem …</c> the 7x7/2 stem's two GEMM paths against ONNX Runtime; <c>strided …</c> the same for the 3x3/2 convolutions; anything else goes to BenchmarkDotNet's switcher (kernel benchmarks):
 /// <c>dotnet run -c Release --project benchmarks/CondInst.Kernels.Benchmarks -- --filter '*' --job short</c>.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "bench" or "scaling" or "coco-eval" or "winograd" or "stem" or "load" or "soak") return RunCommands(args, Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] is "bench" or "scaling" or "coco-eval" or "winograd" or "stem" or "strided" or "load" or "soak") return RunCommands(args, Console.Out, Console.Error);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, KernelConfig.Create());
         return 0;
     }
@@ -39,6 +39,7 @@ public static class Program
             CocoEvalTimingCommand.Create(stdout),
             WinogradCommand.Create(stdout),
             Stem.StemCommand.Create(stdout),
+            Stem.StridedCommand.Create(stdout),
             Soak.SoakCommand.Create(stdout),
         };
         try

@@ -77,7 +77,7 @@ public sealed partial class CpuBackend
             else
             {
                 var job = c.Job ??= new ConvGemm();
-                job.Run(c, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow);
+                job.Run(c, xt.Pointer<float>(), yp, rp, relu, n, h, w, oh, ow, UsePhasePack(c));
             }
         }
         finally
@@ -98,6 +98,14 @@ public sealed partial class CpuBackend
         {
             ConvAlgorithm.PhaseGemm => true,
             ConvAlgorithm.Auto => c.Spec.InChannels <= PhaseGemmMaxInChannels,
+            _ => false,
+        };
+
+    // True when this convolution runs as the im2col GEMM with B packed from column phases.
+    internal static bool UsePhasePack(CpuConv c) =>
+        !UsePhaseGemm(c) && ConvPhasePack.Fits(c.Spec) && c.Algorithm switch
+        {
+            ConvAlgorithm.PhaseGemm => true,
             _ => false,
         };
 

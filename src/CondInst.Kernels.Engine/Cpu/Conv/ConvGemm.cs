@@ -4,7 +4,8 @@ namespace CondInst.Kernels;
 /// Convolution as a blocked, packed GEMM per image and group: C[Mg, N] = A[Mg, K]·B[K, N] with A the prepacked
 /// weights (<see cref="CpuConv"/>), B the im2col matrix packed block by block (<see cref="ConvPack"/>) and C the
 /// NCHW output rows (row stride N = OH·OW). Work items are (image, group, column block, row split); each packs
-/// its own B blocks, so threads never wait on each other.
+/// its own B blocks, so threads never wait on each other. With <c>phase</c> set (stride 2 across, see
+/// <see cref="ConvPhasePack"/>) the B blocks are packed from even/odd column phases instead: same values, same bits.
 /// </summary>
 internal sealed unsafe class ConvGemm : IParallelWork
 {
@@ -28,14 +29,19 @@ internal sealed unsafe class ConvGemm : IParallelWork
 
     private CpuConv? _conv;
     private float* _x, _y, _res;
-    private bool _relu;
+    private bool _relu, _phase;
     private ConvGeometry _geo;
     private int _cin, _colBlocks, _nc, _mSplits, _panelsPerSplit;
 
-    /// <summary>Runs the convolution of n images x [n, Cin, H, W] into y [n, Cout, OH, OW] on all cores.</summary>
-    public void Run(CpuConv conv, float* x, float* y, float* residual, bool relu, int n, int h, int w, int oh, int ow)
+    /// <summary>
+    /// Runs the convolution of n images x [n, Cin, H, W] into y [n, Cout, OH, OW] on all cores; with
+    /// <paramref name="phase"/>, packing B from column phases (<see cref="ConvPhasePack.Fits"/> must hold).
+    /// </summary>
+    public void Run(CpuConv conv, float* x, float* y, float* residual, bool relu, int n, int h, int w, int oh, int ow, bool phase = false)
     {
         var s = conv.Spec;
+        if (phase && !ConvPhasePack.Fits(s)) throw new InvalidOperationException($"conv2d: phase packing does not apply to {s}");
+        _phase = phase;
         _conv = conv;
         _x = x;
         _y = y;
@@ -89,17 +95,21 @@ internal sealed unsafe class ConvGemm : IParallelWork
         float* rg = _res == null ? null : _res + cOffset;
         int j0 = jb * _nc, nc = Math.Min(_nc, nPix - j0), ncPad = (nc + NR - 1) / NR * NR, panels = ncPad / NR;
         int mp0 = ms * _panelsPerSplit, mp1 = Math.Min(conv.MPanels, mp0 + _panelsPerSplit);
-        float* bBlock = CpuScratch.Floats((long)KC * ncPad + MR * NR);
+        bool phase = _phase, pointwise = !phase && geo.IsPointwise;
+        long phaseFloats = phase ? ConvPhasePack.ScratchFloats(KC, j0, nc, geo) : 0;
+        float* bBlock = CpuScratch.Floats((long)KC * ncPad + MR * NR + phaseFloats);
         float* tile = bBlock + (long)KC * ncPad;
-        int* info = CpuScratch.Ints(ncPad / 4 + 3 * KC);
+        float* phases = tile + MR * NR;
+        int* info = CpuScratch.Ints(phase ? ConvPhasePack.PlanInts(KC, ncPad) : ncPad / 4 + 3 * KC);
         int* ktab = info + ncPad / 4;
-        bool pointwise = geo.IsPointwise;
-        if (!pointwise) ConvPack.Chunks(info, j0, nc, ncPad, geo);
+        if (phase) ConvPhasePack.Plan(info, j0, nc, ncPad, geo);
+        else if (!pointwise) ConvPack.Chunks(info, j0, nc, ncPad, geo);
         var finish = TileStore.Finish | (_relu ? TileStore.Relu : 0);
         for (int k0 = 0; k0 < kTotal; k0 += KC)
         {
             int kc = Math.Min(KC, kTotal - k0);
-            if (pointwise) ConvPack.Pointwise(bBlock, xg, nPix, k0, kc, j0, nc, ncPad);
+            if (phase) ConvPhasePack.Pack(bBlock, phases, xg, k0, kc, j0, nc, ncPad, info, geo);
+            else if (pointwise) ConvPack.Pointwise(bBlock, xg, nPix, k0, kc, j0, nc, ncPad);
             else ConvPack.Im2col(bBlock, xg, k0, kc, j0 + nc, ncPad, info, ktab, geo);
             var mode = (k0 > 0 ? TileStore.Accumulate : TileStore.Overwrite) | (k0 + kc >= kTotal ? finish : 0);
             for (int ic = mp0; ic < mp1; ic += MC / MR)

@@ -185,6 +185,9 @@ internal enum ConvAlgorithm
     /// <summary>Winograd F(4x4, 3x3) whenever the convolution allows it.</summary>
     Winograd4,
 
-    /// <summary>The phase-split GEMM (<see cref="ConvPhaseGemm"/>) whenever the convolution allows it, else the im2col GEMM.</summary>
+    /// <summary>
+    /// The phase-split GEMM (<see cref="ConvPhaseGemm"/>) whenever the convolution allows it, else the im2col GEMM
+    /// packing B from column phases (<see cref="ConvPhasePack"/>) where that applies, else the plain im2col GEMM.
+    /// </summary>
     PhaseGemm,
 }

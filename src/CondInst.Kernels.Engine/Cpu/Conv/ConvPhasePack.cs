@@ -1,0 +1,174 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace CondInst.Kernels;
+
+/// <summary>
+/// Packs a B block of <see cref="ConvGemm"/> (rows [k0, k0 + kc) of the im2col matrix, columns [j0, j0 + nc)) for a
+/// convolution of stride 2 across without dilation, from even/odd column phases: per pass, the input rows that the
+/// block's output rows read are split once into their even and odd columns (<see cref="ConvPhaseGemm.Split"/>), after
+/// which every 8 columns of a B row that lie in one output row are one contiguous load; 8 columns across two output
+/// rows are two loads and a blend. The packed values, and so the GEMM's results, are the same as
+/// <see cref="ConvPack.Im2col"/>'s.
+/// <para>
+/// Phase rows: phases[((ci - ci0)·rowsIn + r)·2 + phase][len], r the input row iy = oy0·SH - PH + r of the block's
+/// first output row oy0. B[k, j] with k = (ci, ky, kx), j = (oy, ox) sits at koff[k] + joff[j], where
+/// koff = (((ci - ci0)·rowsIn + ky)·2 + phase(kx))·len + lead + floor((kx - PW) / 2) and joff = (oy - oy0)·SH·2·len + ox.
+/// </para>
+/// </summary>
+internal static unsafe class ConvPhasePack
+{
+    private const int NR = GemmKernel.NR;
+
+    // Floats of slack before the first phase row and after the last: a two-row chunk's second load starts up to 7
+    // columns before its row's first.
+    private const int Slack = 8;
+
+    /// <summary>
+    /// True when <paramref name="s"/> fits: stride 2 across (any stride down), no dilation, one group.
+    /// </summary>
+    public static bool Fits(in ConvSpec s) => s is { StrideW: 2, DilationH: 1, DilationW: 1, Groups: 1 };
+
+    /// <summary>Zero columns in front of each phase row.</summary>
+    private static int Lead(in ConvGeometry g) => (g.PW + 1) / 2;
+
+    /// <summary>Floats per phase row: the output row, the lead, the largest tap offset and a chunk's over-read.</summary>
+    private static int Length(in ConvGeometry g) =>
+        (g.OW + Lead(g) + Math.Max(0, (g.KW - 1 - g.PW) >> 1) + 8 + 7) / 8 * 8;
+
+    private static (int Oy0, int RowsIn) Rows(int j0, int nc, in ConvGeometry g)
+    {
+        int oy0 = j0 / g.OW, oy1 = (j0 + nc - 1) / g.OW;
+        return (oy0, (oy1 - oy0) * g.SH + g.KH);
+    }
+
+    /// <summary>Floats of scratch <see cref="Pack"/> needs for a pass of at most <paramref name="kc"/> rows.</summary>
+    public static long ScratchFloats(int kc, int j0, int nc, in ConvGeometry g)
+    {
+        int khw = g.KH * g.KW, channels = (kc + khw - 1) / khw + 1;
+        return 2 * Slack + (long)channels * Rows(j0, nc, g).RowsIn * 2 * Length(g);
+    }
+
+    /// <summary>Ints of the column plan (<see cref="Plan"/>) plus the per-pass k offsets of <see cref="Pack"/>.</summary>
+    public static int PlanInts(int kc, int ncPad) => 4 * (ncPad / 8) + ncPad + kc;
+
+    /// <summary>
+    /// Describes the 8-column chunks of columns [j0, j0 + nc) (ncPad / 8 of them): plan[4q] the kind (0: one
+    /// output row, 1: two, split after plan[4q + 3] columns, 2: column by column, offsets at plan[4·chunks + 8q + e],
+    /// -1 for the zero columns past the block), plan[4q + 1] and plan[4q + 2] the two loads' joff.
+    /// </summary>
+    public static void Plan(int* plan, int j0, int nc, int ncPad, in ConvGeometry g)
+    {
+        int chunks = ncPad / 8, len = Length(g), oy0 = j0 / g.OW;
+        int* cols = plan + 4 * chunks;
+        for (int q = 0; q < chunks; q++)
+        {
+            int j = j0 + 8 * q, oy = j / g.OW, ox = j - oy * g.OW;
+            int* p = plan + 4 * q;
+            int rowStep = g.SH * 2 * len;
+            p[1] = (oy - oy0) * rowStep + ox;
+            p[2] = p[1];
+            p[3] = 8;
+            if (8 * q + 8 <= nc && ox + 8 <= g.OW)
+            {
+                p[0] = 0;
+            }
+            else if (8 * q + 8 <= nc && ox + 8 - g.OW <= g.OW)
+            {
+                // The first e columns in row oy, the rest at the start of row oy + 1: the second load begins e columns
+                // before that row's first.
+                int e = g.OW - ox;
+                p[0] = 1;
+                p[2] = (oy + 1 - oy0) * rowStep - e;
+                p[3] = e;
+            }
+            else
+            {
+                p[0] = 2;
+                for (int e = 0; e < 8; e++)
+                {
+                    int jj = j + e - j0, py = (j + e) / g.OW, px = j + e - py * g.OW;
+                    cols[8 * q + e] = jj < nc ? (py - oy0) * rowStep + px : -1;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs rows [k0, k0 + kc) for the columns described by <paramref name="plan"/> (<see cref="Plan"/>) into
+    /// dst (the layout of <see cref="ConvPack"/>), splitting the input rows it needs into
+    /// <paramref name="scratch"/> (<see cref="ScratchFloats"/> floats).
+    /// </summary>
+    public static void Pack(float* dst, float* scratch, float* xg, int k0, int kc, int j0, int nc, int ncPad, int* plan, in ConvGeometry g)
+    {
+        int khw = g.KH * g.KW, len = Length(g), lead = Lead(g);
+        var (oy0, rowsIn) = Rows(j0, nc, g);
+        int ci0 = k0 / khw, ci1 = (k0 + kc - 1) / khw;
+        float* phases = scratch + Slack;
+        for (int ci = ci0; ci <= ci1; ci++)
+            for (int r = 0; r < rowsIn; r++)
+            {
+                int iy = oy0 * g.SH - g.PH + r;
+                float* even = phases + (long)(((ci - ci0) * rowsIn + r) * 2) * len;
+                ConvPhaseGemm.Split(even, even + len, (uint)iy < (uint)g.H ? xg + ((long)ci * g.H + iy) * g.W : null, g.W, lead, len);
+            }
+        int chunks = ncPad / 8;
+        int* koff = plan + 4 * chunks + ncPad;
+        for (int kk = 0; kk < kc; kk++)
+        {
+            int k = k0 + kk, ci = k / khw, rem = k - ci * khw, ky = rem / g.KW, kx = rem - ky * g.KW;
+            int d = kx - g.PW, q = d >> 1;
+            koff[kk] = (((ci - ci0) * rowsIn + ky) * 2 + (d - 2 * q)) * len + lead + q;
+        }
+        int* cols = plan + 4 * chunks;
+        for (int p = 0; p < ncPad / NR; p++)
+        {
+            float* d = dst + (long)p * kc * NR;
+            int* c0 = plan + 8 * p, c1 = c0 + 4;
+            if (c0[0] == 0 && c1[0] == 0)
+            {
+                float* s0 = phases + c0[1], s1 = phases + c1[1];
+                for (int kk = 0; kk < kc; kk++, d += NR)
+                {
+                    int o = koff[kk];
+                    Vector256.Load(s0 + o).Store(d);
+                    Vector256.Load(s1 + o).Store(d + 8);
+                }
+            }
+            else
+            {
+                Chunk(d, phases, koff, kc, c0, cols + 16 * p);
+                Chunk(d + 8, phases, koff, kc, c1, cols + 16 * p + 8);
+            }
+        }
+    }
+
+    // One 8-column half of a panel, all kc rows (row stride 16).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Chunk(float* d, float* phases, int* koff, int kc, int* c, int* cols)
+    {
+        if (c[0] == 0)
+        {
+            float* s = phases + c[1];
+            for (int kk = 0; kk < kc; kk++, d += NR) Vector256.Load(s + koff[kk]).Store(d);
+        }
+        else if (c[0] == 1)
+        {
+            float* s0 = phases + c[1], s1 = phases + c[2];
+            var first = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(c[3])).AsSingle();
+            for (int kk = 0; kk < kc; kk++, d += NR)
+            {
+                int o = koff[kk];
+                Vector256.ConditionalSelect(first, Vector256.Load(s0 + o), Vector256.Load(s1 + o)).Store(d);
+            }
+        }
+        else
+        {
+            for (int kk = 0; kk < kc; kk++, d += NR)
+            {
+                float* s = phases + koff[kk];
+                for (int e = 0; e < 8; e++) d[e] = cols[e] < 0 ? 0f : s[cols[e]];
+            }
+        }
+    }
+}
