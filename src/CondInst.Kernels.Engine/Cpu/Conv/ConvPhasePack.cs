@@ -105,13 +105,27 @@ internal static unsafe class ConvPhasePack
         var (oy0, rowsIn) = Rows(j0, nc, g);
         int ci0 = k0 / khw, ci1 = (k0 + kc - 1) / khw;
         float* phases = scratch + Slack;
-        for (int ci = ci0; ci <= ci1; ci++)
-            for (int r = 0; r < rowsIn; r++)
+        // Input row r feeds output rows oy0 + [ceil((r - KH + 1) / SH), floor(r / SH)]. A row that feeds only the
+        // block's first or last output row, of which the block has a part, is split only for that part (the chunk
+        // loads' other lanes are blended away): columns [from, to] read phase entries [from, to + lead + qMax].
+        int nOy = (rowsIn - g.KH) / g.SH + 1, oxFirst = j0 - oy0 * g.OW, oxLast = (j0 + nc - 1) % g.OW;
+        int qMax = Math.Max(0, (g.KW - 1 - g.PW) >> 1);
+        for (int r = 0; r < rowsIn; r++)
+        {
+            int iy = oy0 * g.SH - g.PH + r;
+            int lo = Math.Max(0, (r - g.KH + g.SH) / g.SH), hi = Math.Min(nOy - 1, r / g.SH);
+            if (lo > hi) continue; // a row between two output rows' windows (stride down past the kernel)
+            int from = 0, to = g.OW - 1; // a row that feeds two output rows or more: all of them
+            if (lo == hi && lo == 0) from = oxFirst;
+            if (lo == hi && hi == nOy - 1) to = oxLast;
+            int i0 = from, i1 = Math.Min(len, to + lead + qMax + 1);
+            float* src = (uint)iy < (uint)g.H ? xg + ((long)ci0 * g.H + iy) * g.W : null;
+            for (int ci = ci0; ci <= ci1; ci++, src = src == null ? null : src + (long)g.H * g.W)
             {
-                int iy = oy0 * g.SH - g.PH + r;
                 float* even = phases + (long)(((ci - ci0) * rowsIn + r) * 2) * len;
-                ConvPhaseGemm.Split(even, even + len, (uint)iy < (uint)g.H ? xg + ((long)ci * g.H + iy) * g.W : null, g.W, lead, len);
+                ConvPhaseGemm.Split(even + i0, even + len + i0, src, g.W, lead - i0, i1 - i0);
             }
+        }
         int chunks = ncPad / 8;
         int* koff = plan + 4 * chunks + ncPad;
         for (int kk = 0; kk < kc; kk++)
