@@ -2,7 +2,7 @@ namespace CondInst.Kernels;
 
 // Convolution: packed GEMM with im2col fused into the packing and the BN/bias/residual/ReLU epilogue fused into
 // the micro-kernel's store; Winograd F(4x4) or F(2x2) for 3x3 stride 1; the same GEMM packed from even/odd column
-// phases for the stride-2 stem (see Conv/).
+// phases for the stride-2 stem and the 3x3 stride-2 convolutions (see Conv/).
 public sealed partial class CpuBackend
 {
     // Below this many tiles a 3x3 convolution has too few Winograd blocks to keep the cores busy; the GEMM path
@@ -101,11 +101,19 @@ public sealed partial class CpuBackend
             _ => false,
         };
 
+    // 3x3 stride-2 convolutions over at least this many input channels (the R-50's layer2-4 .0.conv2 and the FPN's
+    // P6/P7) pack the im2col GEMM's B from column phases (ConvPhasePack): same bits, less packing work. Interleaved in
+    // one process (`strided`, benchmarks/RESULTS.md, "3x3 stride-2 convolutions: phase-packed B"), median time of
+    // the phase-packed GEMM over the im2col GEMM's: 0.90-0.95 on 128->128 @200x336, 256->256 @100x168 and 512->512
+    // @50x84, 0.74-0.88 on 256->256 @25x42, about 0.5 on 256->256 @7x11. Only these shapes were measured.
+    private const int PhasePackMinInChannels = 128;
+
     // True when this convolution runs as the im2col GEMM with B packed from column phases.
     internal static bool UsePhasePack(CpuConv c) =>
         !UsePhaseGemm(c) && ConvPhasePack.Fits(c.Spec) && c.Algorithm switch
         {
             ConvAlgorithm.PhaseGemm => true,
+            ConvAlgorithm.Auto => c.Spec is { KernelH: 3, KernelW: 3, StrideH: 2 } && c.Spec.InChannels >= PhasePackMinInChannels,
             _ => false,
         };
 

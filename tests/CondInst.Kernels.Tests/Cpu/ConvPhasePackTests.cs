@@ -103,19 +103,25 @@ public sealed unsafe class ConvPhasePackTests
         using var s1 = Make(ConvSpec.Square(128, 128, 3, pad: 1));
         using var dilated = Make(ConvSpec.Square(128, 8, 3, stride: 2, pad: 2, dilation: 2));
         using var grouped = Make(new ConvSpec(128, 128, 3, 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, Groups: 2));
+        using var few = Make(ConvSpec.Square(64, 64, 3, stride: 2, pad: 1));
+        using var pointwise = Make(ConvSpec.Square(256, 512, 1, stride: 2));
         Assert.False(CpuBackend.UsePhasePack(stem)); // the one-pass phase-split GEMM takes it
+        Assert.True(CpuBackend.UsePhasePack(s2));
+        Assert.False(CpuBackend.UsePhasePack(few)); // below the measured channel counts
+        Assert.False(CpuBackend.UsePhasePack(pointwise)); // not measured
         Assert.False(CpuBackend.UsePhasePack(s1));
         Assert.False(CpuBackend.UsePhasePack(dilated));
         Assert.False(CpuBackend.UsePhasePack(grouped));
-        foreach (var c in new[] { s1, dilated, grouped })
+        foreach (var c in new[] { s1, dilated, grouped, stem })
         {
             c.Algorithm = ConvAlgorithm.PhaseGemm;
             Assert.False(CpuBackend.UsePhasePack(c));
         }
-        s2.Algorithm = ConvAlgorithm.PhaseGemm;
-        Assert.True(CpuBackend.UsePhasePack(s2));
+        few.Algorithm = ConvAlgorithm.PhaseGemm;
+        Assert.True(CpuBackend.UsePhasePack(few));
         s2.Algorithm = ConvAlgorithm.Gemm;
         Assert.False(CpuBackend.UsePhasePack(s2));
+        Assert.Equal(0, CpuBackend.WinogradTile(s2, 100, 168));
     }
 
     private static void Run(ConvSpec s, int n, int h, int w, bool residualRelu)
