@@ -85,6 +85,10 @@ public sealed unsafe class ConvPhaseGemmTests
     [InlineData(40, 0, 24)]
     [InlineData(37, 2, 32)]
     [InlineData(1216, 2, 624)]
+    [InlineData(40, -3, 16)]  // a split that starts inside the row
+    [InlineData(336, -80, 96)]
+    [InlineData(21, 13, 24)]  // the row ends inside the first vector's reach
+    [InlineData(33, 1, 27)]
     public void SplitMatchesPlainLoop(int w, int lead, int len)
     {
         var row = Enumerable.Range(0, w).Select(i => i + 1f).ToArray();

@@ -96,11 +96,11 @@ internal sealed unsafe class ConvGemm : IParallelWork
         int j0 = jb * _nc, nc = Math.Min(_nc, nPix - j0), ncPad = (nc + NR - 1) / NR * NR, panels = ncPad / NR;
         int mp0 = ms * _panelsPerSplit, mp1 = Math.Min(conv.MPanels, mp0 + _panelsPerSplit);
         bool phase = _phase, pointwise = !phase && geo.IsPointwise;
-        long phaseFloats = phase ? ConvPhasePack.ScratchFloats(KC, j0, nc, geo) : 0;
+        long phaseFloats = phase ? ConvPhasePack.ScratchFloats(j0, nc, geo) : 0;
         float* bBlock = CpuScratch.Floats((long)KC * ncPad + MR * NR + phaseFloats);
         float* tile = bBlock + (long)KC * ncPad;
         float* phases = tile + MR * NR;
-        int* info = CpuScratch.Ints(phase ? ConvPhasePack.PlanInts(KC, ncPad) : ncPad / 4 + 3 * KC);
+        int* info = CpuScratch.Ints(phase ? ConvPhasePack.PlanInts(ncPad, geo) : ncPad / 4 + 3 * KC);
         int* ktab = info + ncPad / 4;
         if (phase) ConvPhasePack.Plan(info, j0, nc, ncPad, geo);
         else if (!pointwise) ConvPack.Chunks(info, j0, nc, ncPad, geo);

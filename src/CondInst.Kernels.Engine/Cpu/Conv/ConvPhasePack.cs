@@ -5,15 +5,16 @@ namespace CondInst.Kernels;
 
 /// <summary>
 /// Packs a B block of <see cref="ConvGemm"/> (rows [k0, k0 + kc) of the im2col matrix, columns [j0, j0 + nc)) for a
-/// convolution of stride 2 across without dilation, from even/odd column phases: per pass, the input rows that the
-/// block's output rows read are split once into their even and odd columns (<see cref="ConvPhaseGemm.Split"/>), after
+/// convolution of stride 2 across without dilation, from even/odd column phases: the input rows that the block's
+/// output rows read are split once per pass into their even and odd columns (<see cref="ConvPhaseGemm.Split"/>), after
 /// which every 8 columns of a B row that lie in one output row are one contiguous load; 8 columns across two output
 /// rows are two loads and a blend. The packed values, and so the GEMM's results, are the same as
 /// <see cref="ConvPack.Im2col"/>'s.
 /// <para>
-/// Phase rows: phases[((ci - ci0)·rowsIn + r)·2 + phase][len], r the input row iy = oy0·SH - PH + r of the block's
-/// first output row oy0. B[k, j] with k = (ci, ky, kx), j = (oy, ox) sits at koff[k] + joff[j], where
-/// koff = (((ci - ci0)·rowsIn + ky)·2 + phase(kx))·len + lead + floor((kx - PW) / 2) and joff = (oy - oy0)·SH·2·len + ox.
+/// Packing goes channel by channel: the channel's phase rows phases[r·2 + phase][len], r the input row
+/// iy = oy0·SH - PH + r of the block's first output row oy0, then its B rows into every panel. B[k, j] with
+/// k = (ci, ky, kx), j = (oy, ox) sits at koff[ky·KW + kx] + joff[j] of channel ci's rows, where
+/// koff = (ky·2 + phase(kx))·len + lead + floor((kx - PW) / 2) and joff = (oy - oy0)·SH·2·len + ox.
 /// </para>
 /// </summary>
 internal static unsafe class ConvPhasePack
@@ -42,15 +43,11 @@ internal static unsafe class ConvPhasePack
         return (oy0, (oy1 - oy0) * g.SH + g.KH);
     }
 
-    /// <summary>Floats of scratch <see cref="Pack"/> needs for a pass of at most <paramref name="kc"/> rows.</summary>
-    public static long ScratchFloats(int kc, int j0, int nc, in ConvGeometry g)
-    {
-        int khw = g.KH * g.KW, channels = (kc + khw - 1) / khw + 1;
-        return 2 * Slack + (long)channels * Rows(j0, nc, g).RowsIn * 2 * Length(g);
-    }
+    /// <summary>Floats of scratch <see cref="Pack"/> needs: one channel's phase rows.</summary>
+    public static long ScratchFloats(int j0, int nc, in ConvGeometry g) => 2 * Slack + (long)Rows(j0, nc, g).RowsIn * 2 * Length(g);
 
-    /// <summary>Ints of the column plan (<see cref="Plan"/>) plus the per-pass k offsets of <see cref="Pack"/>.</summary>
-    public static int PlanInts(int kc, int ncPad) => 4 * (ncPad / 8) + ncPad + kc;
+    /// <summary>Ints of the column plan (<see cref="Plan"/>) plus the per-tap offsets of <see cref="Pack"/>.</summary>
+    public static int PlanInts(int ncPad, in ConvGeometry g) => 4 * (ncPad / 8) + ncPad + g.KH * g.KW;
 
     /// <summary>
     /// Describes the 8-column chunks of columns [j0, j0 + nc) (ncPad / 8 of them): plan[4q] the kind (0: one
@@ -103,11 +100,52 @@ internal static unsafe class ConvPhasePack
     {
         int khw = g.KH * g.KW, len = Length(g), lead = Lead(g);
         var (oy0, rowsIn) = Rows(j0, nc, g);
-        int ci0 = k0 / khw, ci1 = (k0 + kc - 1) / khw;
+        int ci0 = k0 / khw, ci1 = (k0 + kc - 1) / khw, chunks = ncPad / 8;
         float* phases = scratch + Slack;
-        // Input row r feeds output rows oy0 + [ceil((r - KH + 1) / SH), floor(r / SH)]. A row that feeds only the
-        // block's first or last output row, of which the block has a part, is split only for that part (the chunk
-        // loads' other lanes are blended away): columns [from, to] read phase entries [from, to + lead + qMax].
+        int* cols = plan + 4 * chunks;
+        // koff[t] for tap t = ky·KW + kx: B row (ci, ky, kx) sits at phase entry koff[t] + joff (one channel's rows).
+        int* koff = cols + ncPad;
+        for (int t = 0; t < khw; t++)
+        {
+            int ky = t / g.KW, kx = t - ky * g.KW, d = kx - g.PW, q = d >> 1;
+            koff[t] = (ky * 2 + (d - 2 * q)) * len + lead + q;
+        }
+        // Channel by channel: split its rows (a few KB, kept in L1), then copy its B rows into every panel.
+        for (int ci = ci0; ci <= ci1; ci++)
+        {
+            SplitChannel(phases, xg + (long)ci * g.H * g.W, oy0, rowsIn, j0, nc, len, lead, g);
+            int t0 = Math.Max(k0, ci * khw) - ci * khw, m = Math.Min(k0 + kc, (ci + 1) * khw) - ci * khw - t0;
+            int kk0 = ci * khw + t0 - k0;
+            int* ko = koff + t0;
+            for (int p = 0; p < ncPad / NR; p++)
+            {
+                float* d = dst + (long)p * kc * NR + (long)kk0 * NR;
+                int* c0 = plan + 8 * p, c1 = c0 + 4;
+                if (c0[0] == 0 && c1[0] == 0)
+                {
+                    float* s0 = phases + c0[1], s1 = phases + c1[1];
+                    for (int t = 0; t < m; t++, d += NR)
+                    {
+                        int o = ko[t];
+                        Vector256.Load(s0 + o).Store(d);
+                        Vector256.Load(s1 + o).Store(d + 8);
+                    }
+                }
+                else
+                {
+                    Chunk(d, phases, ko, m, c0, cols + 16 * p);
+                    Chunk(d + 8, phases, ko, m, c1, cols + 16 * p + 8);
+                }
+            }
+        }
+    }
+
+    // Splits the rows r = 0..rowsIn-1 (input row oy0·SH - PH + r) of one channel into phases[(r·2 + phase)·len].
+    // Input row r feeds output rows oy0 + [ceil((r - KH + 1) / SH), floor(r / SH)]. A row that feeds only the block's
+    // first or last output row, of which the block has a part, is split only for that part (the chunk loads' other
+    // lanes are blended away): columns [from, to] read phase entries [from, to + lead + qMax].
+    private static void SplitChannel(float* phases, float* xc, int oy0, int rowsIn, int j0, int nc, int len, int lead, in ConvGeometry g)
+    {
         int nOy = (rowsIn - g.KH) / g.SH + 1, oxFirst = j0 - oy0 * g.OW, oxLast = (j0 + nc - 1) % g.OW;
         int qMax = Math.Max(0, (g.KW - 1 - g.PW) >> 1);
         for (int r = 0; r < rowsIn; r++)
@@ -118,42 +156,9 @@ internal static unsafe class ConvPhasePack
             int from = 0, to = g.OW - 1; // a row that feeds two output rows or more: all of them
             if (lo == hi && lo == 0) from = oxFirst;
             if (lo == hi && hi == nOy - 1) to = oxLast;
-            int i0 = from, i1 = Math.Min(len, to + lead + qMax + 1);
-            float* src = (uint)iy < (uint)g.H ? xg + ((long)ci0 * g.H + iy) * g.W : null;
-            for (int ci = ci0; ci <= ci1; ci++, src = src == null ? null : src + (long)g.H * g.W)
-            {
-                float* even = phases + (long)(((ci - ci0) * rowsIn + r) * 2) * len;
-                ConvPhaseGemm.Split(even + i0, even + len + i0, src, g.W, lead - i0, i1 - i0);
-            }
-        }
-        int chunks = ncPad / 8;
-        int* koff = plan + 4 * chunks + ncPad;
-        for (int kk = 0; kk < kc; kk++)
-        {
-            int k = k0 + kk, ci = k / khw, rem = k - ci * khw, ky = rem / g.KW, kx = rem - ky * g.KW;
-            int d = kx - g.PW, q = d >> 1;
-            koff[kk] = (((ci - ci0) * rowsIn + ky) * 2 + (d - 2 * q)) * len + lead + q;
-        }
-        int* cols = plan + 4 * chunks;
-        for (int p = 0; p < ncPad / NR; p++)
-        {
-            float* d = dst + (long)p * kc * NR;
-            int* c0 = plan + 8 * p, c1 = c0 + 4;
-            if (c0[0] == 0 && c1[0] == 0)
-            {
-                float* s0 = phases + c0[1], s1 = phases + c1[1];
-                for (int kk = 0; kk < kc; kk++, d += NR)
-                {
-                    int o = koff[kk];
-                    Vector256.Load(s0 + o).Store(d);
-                    Vector256.Load(s1 + o).Store(d + 8);
-                }
-            }
-            else
-            {
-                Chunk(d, phases, koff, kc, c0, cols + 16 * p);
-                Chunk(d + 8, phases, koff, kc, c1, cols + 16 * p + 8);
-            }
+            int i0 = from / 8 * 8, i1 = Math.Min(len, (to + lead + qMax + 8) / 8 * 8); // whole vectors (len is a multiple of 8)
+            float* even = phases + (long)r * 2 * len;
+            ConvPhaseGemm.Split(even + i0, even + len + i0, (uint)iy < (uint)g.H ? xc + (long)iy * g.W : null, g.W, lead - i0, i1 - i0);
         }
     }
 
