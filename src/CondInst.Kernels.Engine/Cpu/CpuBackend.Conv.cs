@@ -101,19 +101,20 @@ public sealed partial class CpuBackend
             _ => false,
         };
 
-    // 3x3 stride-2 convolutions over at least this many input channels (the R-50's layer2-4 .0.conv2 and the FPN's
-    // P6/P7) pack the im2col GEMM's B from column phases (ConvPhasePack): same bits, less packing work. Interleaved in
-    // one process (`strided`, benchmarks/RESULTS.md, "3x3 stride-2 convolutions: phase-packed B"), median time of
-    // the phase-packed GEMM over the im2col GEMM's: 0.90-0.95 on 128->128 @200x336, 256->256 @100x168 and 512->512
-    // @50x84, 0.74-0.88 on 256->256 @25x42, about 0.5 on 256->256 @7x11. Only these shapes were measured.
-    private const int PhasePackMinInChannels = 128;
+    // 3x3 stride-2 convolutions over 128 to 256 input channels (the R-50's layer2.0 and layer3.0 conv2, the FPN's
+    // P6/P7) pack the im2col GEMM's B from column phases (ConvPhasePack): same bits, cheaper packing. Interleaved in
+    // one process (`strided`, benchmarks/RESULTS.md, "3x3 stride-2 convolutions: phase-packed B"), median time over
+    // the im2col GEMM's, three quiet passes: 0.91-0.92 on 128->128 @200x336, 0.92-0.93 on 256->256 @100x168,
+    // 0.82-0.84 on 256->256 @25x42, 0.44-0.48 on 256->256 @7x11. 512->512 @50x84 gained only 4-5 % (0.95-0.96),
+    // under the 5 % bar, so it keeps the im2col GEMM; other channel counts were not measured.
+    private const int PhasePackMinInChannels = 128, PhasePackMaxInChannels = 256;
 
     // True when this convolution runs as the im2col GEMM with B packed from column phases.
     internal static bool UsePhasePack(CpuConv c) =>
         !UsePhaseGemm(c) && ConvPhasePack.Fits(c.Spec) && c.Algorithm switch
         {
             ConvAlgorithm.PhaseGemm => true,
-            ConvAlgorithm.Auto => c.Spec is { KernelH: 3, KernelW: 3, StrideH: 2 } && c.Spec.InChannels >= PhasePackMinInChannels,
+            ConvAlgorithm.Auto => c.Spec is { KernelH: 3, KernelW: 3, StrideH: 2, InChannels: >= PhasePackMinInChannels and <= PhasePackMaxInChannels },
             _ => false,
         };
 

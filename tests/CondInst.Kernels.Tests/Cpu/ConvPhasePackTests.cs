@@ -104,9 +104,13 @@ public sealed unsafe class ConvPhasePackTests
         using var dilated = Make(ConvSpec.Square(128, 8, 3, stride: 2, pad: 2, dilation: 2));
         using var grouped = Make(new ConvSpec(128, 128, 3, 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, Groups: 2));
         using var few = Make(ConvSpec.Square(64, 64, 3, stride: 2, pad: 1));
+        using var p6 = Make(ConvSpec.Square(256, 256, 3, stride: 2, pad: 1));
+        using var wide = Make(ConvSpec.Square(512, 512, 3, stride: 2, pad: 1));
         using var pointwise = Make(ConvSpec.Square(256, 512, 1, stride: 2));
         Assert.False(CpuBackend.UsePhasePack(stem)); // the one-pass phase-split GEMM takes it
         Assert.True(CpuBackend.UsePhasePack(s2));
+        Assert.True(CpuBackend.UsePhasePack(p6));
+        Assert.False(CpuBackend.UsePhasePack(wide)); // gained under 5 %
         Assert.False(CpuBackend.UsePhasePack(few)); // below the measured channel counts
         Assert.False(CpuBackend.UsePhasePack(pointwise)); // not measured
         Assert.False(CpuBackend.UsePhasePack(s1));
@@ -119,6 +123,8 @@ public sealed unsafe class ConvPhasePackTests
         }
         few.Algorithm = ConvAlgorithm.PhaseGemm;
         Assert.True(CpuBackend.UsePhasePack(few));
+        wide.Algorithm = ConvAlgorithm.PhaseGemm;
+        Assert.True(CpuBackend.UsePhasePack(wide));
         s2.Algorithm = ConvAlgorithm.Gemm;
         Assert.False(CpuBackend.UsePhasePack(s2));
         Assert.Equal(0, CpuBackend.WinogradTile(s2, 100, 168));

@@ -172,8 +172,8 @@ internal enum ConvAlgorithm
 {
     /// <summary>
     /// Winograd for 3x3 stride-1 convolutions with enough output tiles, the phase-split GEMM for stride-2 ones with
-    /// few input channels, the im2col GEMM with B packed from column phases for 3x3 stride-2 ones with many, else the
-    /// im2col GEMM.
+    /// few input channels, the im2col GEMM with B packed from column phases for 3x3 stride-2 ones over 128-256 input
+    /// channels, else the im2col GEMM.
     /// </summary>
     Auto,
 
