@@ -110,7 +110,7 @@ public sealed class ConvAlgorithmTests
             {
                 if (algorithm is ConvAlgorithm.Winograd2 or ConvAlgorithm.Winograd4) Assert.True(cpu.HasWinograd || !ConvWinograd.Supported);
                 cpu.Algorithm = algorithm;
-                if (algorithm == ConvAlgorithm.PhaseGemm) Assert.True(CpuBackend.UsePhaseGemm(cpu));
+                if (algorithm == ConvAlgorithm.PhaseGemm) Assert.True(CpuBackend.UsePhaseGemm(cpu) || CpuBackend.UsePhasePack(cpu));
             }
             var y = sc.Out(DType.Float32, n, s.OutChannels, oh, ow);
             var r = residualRelu ? sc.Up(res, n, s.OutChannels, oh, ow) : null;

@@ -130,27 +130,8 @@ public sealed unsafe class ConvPhasePackTests
         Assert.Equal(0, CpuBackend.WinogradTile(s2, 100, 168));
     }
 
-    private static void Run(ConvSpec s, int n, int h, int w, bool residualRelu)
-    {
-        var rng = new Random(s.InChannels * 31 + s.OutChannels + h * 7 + w);
-        int oh = s.OutH(h), ow = s.OutW(w);
-        var x = RandomData.Floats(rng, RandomData.Count(n, s.InChannels, h, w));
-        var wt = RandomData.Floats(rng, s.WeightCount);
-        var bias = RandomData.Floats(rng, s.OutChannels);
-        var scale = RandomData.Floats(rng, s.OutChannels, 0.5f, 2f);
-        var res = RandomData.Floats(rng, RandomData.Count(n, s.OutChannels, oh, ow));
-        OpHarness.Check("cpu", $"phase-packed GEMM conv {s} n={n} in {h}x{w} residual+relu={residualRelu}", sc =>
-        {
-            var conv = sc.Track(sc.B.PrepareConv(s, wt, bias, scale));
-            if (conv is CpuConv cpu)
-            {
-                cpu.Algorithm = ConvAlgorithm.PhaseGemm;
-                Assert.True(CpuBackend.UsePhaseGemm(cpu) || CpuBackend.UsePhasePack(cpu));
-            }
-            var y = sc.Out(DType.Float32, n, s.OutChannels, oh, ow);
-            var r = residualRelu ? sc.Up(res, n, s.OutChannels, oh, ow) : null;
-            sc.B.Conv2d(conv, sc.Up(x, n, s.InChannels, h, w), y, r, residualRelu);
-            return [y];
-        }, Tolerance.Reordered);
-    }
+    // The shared conv check (ConvAlgorithmTests), with the phase algorithm forced: the phase-split GEMM where K fits
+    // one pass, else the im2col GEMM packing B from phases.
+    private static void Run(ConvSpec s, int n, int h, int w, bool residualRelu) =>
+        ConvAlgorithmTests.Run(ConvAlgorithm.PhaseGemm, s, n, h, w, residualRelu);
 }
