@@ -82,30 +82,35 @@ public sealed partial class CondInstModel
             input = Preprocessor.Normalize(b, resized, g);
             InputDumps.Report(o, b, resized, input);
         }
-        using (input)
+        try
         {
             o.StageDone("preprocess");
-            using var net = _network.Forward(input, o);
-            using var kept = BoxSelector.Select(b, net, g, Settings);
-            var host = new KeptHost(kept.Count, BoxRescale.ToOriginal(kept.Boxes, g), kept.Scores, kept.Labels);
-            o.StageDone("postprocess");
-            CandidateDumps.Report(o, b, net, kept);
-            o.Array("det_bboxes", () => NpyArray.FromFloats(host.Boxes, kept.Count, 4));
-            using var probs = MaskPredictor.Probabilities(b, net.MaskFeature, kept, o);
-            o.StageDone("mask_head");
-            MaskDumps.ReportHead(o, b, kept, net.MaskFeature.Dim(2), net.MaskFeature.Dim(3));
-            if (pasteHere)
-            {
-                var masks = MaskPredictor.Paste(b, probs, g, Settings.MaskThreshold);
-                o.StageDone("mask_paste");
-                MaskDumps.ReportPaste(o, b, probs, g, masks);
-                return new NetworkOutput { Name = name, FileName = fileName, Geometry = g, Kept = host, Masks = masks };
-            }
-            // A host-to-host copy into the paste backend's pool (thread-safe, so no wait for a paste in progress).
-            var copy = _pasteBackend!.Allocate(DType.Float32, probs.Shape.ToArray());
-            b.Download<float>(probs, ((HostTensor)copy).AsSpan<float>());
-            return new NetworkOutput { Name = name, FileName = fileName, Geometry = g, Kept = host, Probabilities = copy };
         }
+        catch
+        {
+            input.Dispose();
+            throw;
+        }
+        using var net = _network.Forward(input, o, consumeInput: true); // frees the input after the stem
+        using var kept = BoxSelector.Select(b, net, g, Settings);
+        var host = new KeptHost(kept.Count, BoxRescale.ToOriginal(kept.Boxes, g), kept.Scores, kept.Labels);
+        o.StageDone("postprocess");
+        CandidateDumps.Report(o, b, net, kept);
+        o.Array("det_bboxes", () => NpyArray.FromFloats(host.Boxes, kept.Count, 4));
+        using var probs = MaskPredictor.Probabilities(b, net.MaskFeature, kept, o);
+        o.StageDone("mask_head");
+        MaskDumps.ReportHead(o, b, kept, net.MaskFeature.Dim(2), net.MaskFeature.Dim(3));
+        if (pasteHere)
+        {
+            var masks = MaskPredictor.Paste(b, probs, g, Settings.MaskThreshold);
+            o.StageDone("mask_paste");
+            MaskDumps.ReportPaste(o, b, probs, g, masks);
+            return new NetworkOutput { Name = name, FileName = fileName, Geometry = g, Kept = host, Masks = masks };
+        }
+        // A host-to-host copy into the paste backend's pool (thread-safe, so no wait for a paste in progress).
+        var copy = _pasteBackend!.Allocate(DType.Float32, probs.Shape.ToArray());
+        b.Download<float>(probs, ((HostTensor)copy).AsSpan<float>());
+        return new NetworkOutput { Name = name, FileName = fileName, Geometry = g, Kept = host, Probabilities = copy };
     }
 
     // The mask stage: the paste on the paste backend (cpu), then the result.

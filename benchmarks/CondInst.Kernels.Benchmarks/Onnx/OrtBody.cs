@@ -26,11 +26,21 @@ internal sealed class OrtBody : IConvolutionalBody
     /// <summary>ONNX Runtime's version string.</summary>
     public static string Version => OrtEnv.Instance().GetVersionString();
 
-    public NetworkOutputs Forward(Tensor input, IStageObserver observer)
+    public NetworkOutputs Forward(Tensor input, IStageObserver observer) => Forward(input, observer, consumeInput: false);
+
+    public NetworkOutputs Forward(Tensor input, IStageObserver observer, bool consumeInput)
     {
-        if (_input.Length != input.Length) _input = new float[input.Length];
-        _backend.Download<float>(input, _input);
-        var shape = input.Shape.ToArray().Select(d => (long)d).ToArray();
+        long[] shape;
+        try
+        {
+            if (_input.Length != input.Length) _input = new float[input.Length];
+            _backend.Download<float>(input, _input);
+            shape = input.Shape.ToArray().Select(d => (long)d).ToArray();
+        }
+        finally
+        {
+            if (consumeInput) input.Dispose();
+        }
         using var x = OrtValue.CreateTensorValueFromMemory(_input, shape);
         using var results = _session.Run(_run, [CondInstOnnx.InputName], [x], CondInstOnnx.OutputNames);
         var tensors = new List<Tensor>(results.Count);

@@ -233,7 +233,7 @@ public static class ScalingCommand
         for (int i = 0; i <= runs; i++)
         {
             var sw = Stopwatch.StartNew();
-            using (body.Forward(input, StageObserver.None)) b.Synchronize();
+            using (body.Forward(input, StageObserver.None, consumeInput: false)) b.Synchronize();
             if (i > 0) times.Add(sw.Elapsed.TotalMilliseconds); // the first is a warm-up
         }
         return times;

@@ -96,7 +96,7 @@ public sealed partial class BufferPool<TBuffer>
     {
         if (index < 0 || !_arenaOpen || _follow == null || index >= _follow.Offsets.Length) return null;
         long offset = _follow.Offsets[index];
-        long size = SizeClass(_events[_rentStart[index]]);
+        long size = BlockSize(_events[_rentStart[index]]);
         return offset >= 0 && offset + size <= _arena!.Size ? offset : null;
     }
 
@@ -152,6 +152,12 @@ public sealed partial class BufferPool<TBuffer>
         _recording = true;
     }
 
+    /// <summary>
+    /// The size of an arena block for a request of <paramref name="bytes"/>: whole <see cref="MinClassBytes"/>, at
+    /// least one (blocks of no bytes would share offsets). No size class: a plan places exact sizes.
+    /// </summary>
+    public static long BlockSize(long bytes) => Math.Max(MinClassBytes, (bytes + MinClassBytes - 1) / MinClassBytes * MinClassBytes);
+
     /// <summary>The size an arena for plans of <paramref name="bytes"/> is made: 1/32 more, in whole <see cref="MinClassBytes"/>.</summary>
     public static long ArenaSize(long bytes) => (bytes + bytes / 32 + MinClassBytes - 1) / MinClassBytes * MinClassBytes;
 
@@ -190,7 +196,7 @@ public sealed partial class BufferPool<TBuffer>
         for (int i = 0; i < n; i++)
         {
             offsets[i] = -1;
-            size[i] = SizeClass(events[_rentStart[i]]);
+            size[i] = BlockSize(events[_rentStart[i]]);
             if (_rentEnd[i] != int.MaxValue) order.Add(i);
         }
         order.Sort((a, b) => size[a] != size[b] ? size[b].CompareTo(size[a]) : _rentStart[a].CompareTo(_rentStart[b]));

@@ -90,7 +90,10 @@ public sealed partial class BufferPool<TBuffer> : IDisposable where TBuffer : cl
         return (bytes + step - 1) / step * step;
     }
 
-    /// <summary>A block of <see cref="SizeClass"/>(<paramref name="bytes"/>) bytes: planned, reused or new.</summary>
+    /// <summary>
+    /// A block of at least <paramref name="bytes"/> bytes: planned (<see cref="BlockSize"/> bytes of the arena), or a
+    /// free buffer of its own, or a new one of <see cref="SizeClass"/> bytes.
+    /// </summary>
     public PoolBlock<TBuffer> Rent(long bytes)
     {
         long size = SizeClass(bytes);
@@ -102,11 +105,12 @@ public sealed partial class BufferPool<TBuffer> : IDisposable where TBuffer : cl
             index = Request(bytes);
             if (PlannedOffset(index) is long offset)
             {
+                long block = BlockSize(bytes);
                 _arenaLive.Add(offset, index);
-                _arenaInUse += size;
-                BytesFree -= size;
-                Count(size);
-                return new PoolBlock<TBuffer>(_arena!.Buffer, offset, size);
+                _arenaInUse += block;
+                BytesFree -= block;
+                Count(block);
+                return new PoolBlock<TBuffer>(_arena!.Buffer, offset, block);
             }
             slot = BestFit(size);
             if (slot != null) Take(slot, index);

@@ -8,5 +8,5 @@ namespace CondInst.Kernels;
 /// <typeparam name="TBuffer">The backend's buffer type.</typeparam>
 /// <param name="Buffer">The buffer the block lies in.</param>
 /// <param name="Offset">Byte offset of the block in the buffer (a multiple of <see cref="BufferPool{TBuffer}.MinClassBytes"/>).</param>
-/// <param name="Bytes">Usable bytes: the request's size class, at least what was asked.</param>
+/// <param name="Bytes">Usable bytes, at least what was asked.</param>
 public readonly record struct PoolBlock<TBuffer>(TBuffer Buffer, long Offset, long Bytes) where TBuffer : class;

@@ -21,12 +21,16 @@ internal sealed class NetworkOutputs(LevelOutputs[] levels, Tensor maskFeature) 
 /// </summary>
 internal interface IConvolutionalBody : IDisposable
 {
-    NetworkOutputs Forward(Tensor input, IStageObserver observer);
+    /// <summary>
+    /// Runs the body. With <paramref name="consumeInput"/> it frees the input as soon as it has read it (after the
+    /// stem), so that the input is not alive at the body's peak of memory; the input is freed on failure too.
+    /// </summary>
+    NetworkOutputs Forward(Tensor input, IStageObserver observer, bool consumeInput);
 }
 
 /// <summary>
 /// The CondInst convolutional body on one backend: ResNet-50 → FPN → box head on P3..P7 and mask branch on P3..P5.
-/// Holds the prepared weights; <see cref="Forward"/> allocates from the backend's pool and frees as it goes.
+/// Holds the prepared weights; <see cref="Forward(Tensor, IStageObserver, bool)"/> allocates from the backend's pool and frees as it goes.
 /// </summary>
 internal sealed class CondInstNetwork : IConvolutionalBody
 {
@@ -49,10 +53,13 @@ internal sealed class CondInstNetwork : IConvolutionalBody
 
     public CondInstArchitecture Architecture { get; }
 
-    /// <summary>Runs the body on a [1, 3, Hp, Wp] input (Hp, Wp multiples of 32).</summary>
-    public NetworkOutputs Forward(Tensor input, IStageObserver observer)
+    /// <summary>Runs the body on a [1, 3, Hp, Wp] input (Hp, Wp multiples of 32), which the caller keeps.</summary>
+    public NetworkOutputs Forward(Tensor input, IStageObserver observer) => Forward(input, observer, consumeInput: false);
+
+    /// <inheritdoc/>
+    public NetworkOutputs Forward(Tensor input, IStageObserver observer, bool consumeInput)
     {
-        var c = _backbone.Forward(input, observer);
+        var c = _backbone.Forward(input, observer, consumeInput);
         observer.StageDone("backbone");
         Tensor[] p;
         try

@@ -28,9 +28,20 @@ internal sealed class ResNetBackbone : IDisposable
     /// freed as soon as its last consumer ran (the live set is at most a block's input, identity, one intermediate and
     /// the kept outputs), and each block's output is written over its identity (see <see cref="Bottleneck.Forward"/>).
     /// </summary>
-    public Tensor[] Forward(Tensor input, IStageObserver observer)
+    public Tensor[] Forward(Tensor input, IStageObserver observer) => Forward(input, observer, consumeInput: false);
+
+    /// <summary>As <see cref="Forward(Tensor, IStageObserver)"/>; with <paramref name="consumeInput"/> the input is freed once the stem has read it (or on failure).</summary>
+    public Tensor[] Forward(Tensor input, IStageObserver observer, bool consumeInput)
     {
-        var stem = _stem.Run(input, relu: true);
+        Tensor stem;
+        try
+        {
+            stem = _stem.Run(input, relu: true);
+        }
+        finally
+        {
+            if (consumeInput) input.Dispose();
+        }
         var pooled = _b.Allocate(DType.Float32, stem.Dim(0), stem.Dim(1), (stem.Dim(2) - 1) / 2 + 1, (stem.Dim(3) - 1) / 2 + 1);
         _b.MaxPool2d(stem, 3, 2, 1, pooled);
         stem.Dispose();

@@ -251,7 +251,7 @@ public sealed class BufferPoolTests
             else
             {
                 open.Add(steps.Count);
-                steps.Add((true, random.Next(1, 4 << 20), -1));
+                steps.Add((true, random.Next(8) == 0 ? random.Next(2) * 100 : random.Next(1, 4 << 20), -1)); // 0 and 100 bytes too
             }
         }
         foreach (int k in open) steps.Add((false, 0, k));
