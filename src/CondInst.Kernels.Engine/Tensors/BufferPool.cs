@@ -97,11 +97,12 @@ public sealed partial class BufferPool<TBuffer> : IDisposable where TBuffer : cl
     public PoolBlock<TBuffer> Rent(long bytes)
     {
         long size = SizeClass(bytes);
-        int index;
+        int index, pass;
         Slot? slot;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            pass = _pass;
             index = Request(bytes);
             if (PlannedOffset(index) is long offset)
             {
@@ -125,7 +126,9 @@ public sealed partial class BufferPool<TBuffer> : IDisposable where TBuffer : cl
                 _slots.Add(slot);
                 _slotOf.Add(buffer, slot);
                 Allocations++;
-                Take(slot, index); // if the pool was disposed meanwhile, the caller's Return disposes it
+                // If another thread ended the pass meanwhile, the request belongs to an earlier pass: held across
+                // its end. If the pool was disposed meanwhile, the caller's Return disposes the buffer.
+                Take(slot, pass == _pass ? index : -1);
             }
         }
         return new PoolBlock<TBuffer>(slot.Buffer, 0, slot.Size);

@@ -183,6 +183,31 @@ public sealed class BufferPoolTests
         Assert.Equal(BufferPool<Buffer>.ArenaSize(4096) + 4096, pool.BytesFree);
     }
 
+    [Fact]
+    public void APassEndedWhileARequestAllocatesLeavesThatRequestToTheEarlierPass()
+    {
+        // The mask stage's backend: one thread allocates (outside the pool's lock) while another ends the pass. The
+        // allocator below ends the pass itself at that moment; the block must then count as held across the end.
+        BufferPool<Buffer>? pool = null;
+        bool endPassInside = false;
+        int made = 0;
+        pool = new BufferPool<Buffer>(bytes =>
+        {
+            if (endPassInside) pool!.EndPass();
+            return new Buffer(bytes, made++);
+        });
+        Pass(pool, MiB); // a plan and its arena exist
+        var early = pool.Rent(4096); // this pass's first request, as the plan expects
+        pool.Return(early);
+        endPassInside = true;
+        var late = pool.Rent(3 * MiB); // no plan foresaw it: a new buffer, during whose allocation the pass ends
+        endPassInside = false;
+        pool.Return(late); // an earlier pass's block: returned without touching this pass's record
+        Pass(pool, MiB);
+        Pass(pool, MiB);
+        Assert.Equal(0, pool.BytesInUse);
+    }
+
     private static bool Overlap(PoolBlock<Buffer> x, PoolBlock<Buffer> y) =>
         ReferenceEquals(x.Buffer, y.Buffer) && x.Offset < y.Offset + y.Bytes && y.Offset < x.Offset + x.Bytes;
 
