@@ -104,11 +104,9 @@ internal static unsafe class GemmKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Kernel12x16(int kc, float* a, float* a2, float* b, float* c, nint ldc, TileStore mode, float* bias, float* bias2, float* residual)
     {
-        if ((mode & TileStore.Accumulate) != 0)
-        {
-            PrefetchTile(c, ldc);
-            PrefetchTile(c + MR * ldc, ldc);
-        }
+        // Unlike the 6x16 kernel, also on a first pass: twelve rows stored at once otherwise wait on twelve misses.
+        PrefetchTile(c, ldc);
+        PrefetchTile(c + MR * ldc, ldc);
         if (residual != null)
         {
             PrefetchTile(residual, ldc);
@@ -116,7 +114,40 @@ internal static unsafe class GemmKernel
         }
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
         Vector512<float> c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
-        for (int k = 0; k < kc; k++)
+        int k = 0;
+        for (; k + 1 < kc; k += 2)
+        {
+            var bv = Vector512.Load(b);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[0]), bv, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[1]), bv, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[2]), bv, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[3]), bv, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[4]), bv, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[5]), bv, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[0]), bv, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[1]), bv, c7);
+            c8 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[2]), bv, c8);
+            c9 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[3]), bv, c9);
+            c10 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[4]), bv, c10);
+            c11 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[5]), bv, c11);
+            var bw = Vector512.Load(b + NR);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[6]), bw, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[7]), bw, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[8]), bw, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[9]), bw, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[10]), bw, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[11]), bw, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[6]), bw, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[7]), bw, c7);
+            c8 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[8]), bw, c8);
+            c9 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[9]), bw, c9);
+            c10 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[10]), bw, c10);
+            c11 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[11]), bw, c11);
+            a += 2 * MR;
+            a2 += 2 * MR;
+            b += 2 * NR;
+        }
+        for (; k < kc; k++)
         {
             var bv = Vector512.Load(b);
             c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[0]), bv, c0);
