@@ -1,5 +1,5 @@
-using CondInst.Kernels.Tests.Harness;
 using System.Runtime.Intrinsics.X86;
+using CondInst.Kernels.Tests.Harness;
 
 namespace CondInst.Kernels.Tests.Cpu;
 
