@@ -33,22 +33,39 @@ public static class ConvTableCommand
     public static Command Create(TextWriter stdout)
     {
         var rounds = new Option<int>("--rounds") { Description = "Timed rounds per shape (each runs both once, after two warm-up rounds).", DefaultValueFactory = _ => 15 };
-        var command = new Command("convtable", "The R-50's convolution shapes: the cpu backend against ONNX Runtime, interleaved.") { rounds };
+        var avx2 = new Option<bool>("--avx2")
+        {
+            Description = "Also run the engine with the AVX2 micro-kernel forced (GemmKernel.UseAvx512 off), interleaved with the default engine and ORT; needs an AVX-512 host.",
+        };
+        var only = new Option<string[]>("--shape") { Description = "Only the shapes whose name contains one of these texts (repeatable)." };
+        var command = new Command("convtable", "The R-50's convolution shapes: the cpu backend against ONNX Runtime, interleaved.") { rounds, avx2, only };
         command.SetAction(r =>
         {
             int k = r.GetValue(rounds);
             if (k < 1) throw new ArgumentException($"--rounds must be at least 1, found {k}");
+            bool compare = r.GetValue(avx2);
+            if (compare && !GemmKernel.UseAvx512) throw new ArgumentException("--avx2 compares the AVX-512 micro-kernel with the AVX2 one; this host (or process) has no AVX-512");
+            var filter = r.GetValue(only) ?? [];
             stdout.WriteLine(Inv($"conv with bias, batch 1, {k} interleaved rounds after 2 warm-up rounds, engine {CpuWorkers.Shared.Threads} threads, onnxruntime {KernelBackends.OrtThreads} threads (no spinning), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, ms."));
             stdout.WriteLine();
-            stdout.WriteLine("| shape | input | engine path | GMAC | engine min / median | ORT min / median | engine speed / ORT |");
-            stdout.WriteLine("|---|---|---|---:|---:|---:|---:|");
-            foreach (var (name, spec, h, w) in Shapes) Run(stdout, k, name, spec, h, w);
+            if (compare)
+            {
+                stdout.WriteLine("| shape | input | engine path | GMAC | AVX2 min / median | AVX-512 min / median | ORT min / median | AVX-512 speed / AVX2 (median, min) | AVX-512 speed / ORT |");
+                stdout.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|");
+            }
+            else
+            {
+                stdout.WriteLine("| shape | input | engine path | GMAC | engine min / median | ORT min / median | engine speed / ORT |");
+                stdout.WriteLine("|---|---|---|---:|---:|---:|---:|");
+            }
+            foreach (var (name, spec, h, w) in Shapes)
+                if (filter.Length == 0 || filter.Any(f => name.Contains(f, StringComparison.Ordinal))) Run(stdout, k, name, spec, h, w, compare);
             return 0;
         });
         return command;
     }
 
-    private static void Run(TextWriter o, int rounds, string name, ConvSpec spec, int h, int w)
+    private static void Run(TextWriter o, int rounds, string name, ConvSpec spec, int h, int w, bool compare)
     {
         int oh = spec.OutH(h), ow = spec.OutW(w);
         var rng = new Random(11);
@@ -60,8 +77,21 @@ public static class ConvTableCommand
         using var xt = backend.Upload<float>(x, 1, spec.InChannels, h, w);
         using var y = backend.Allocate(DType.Float32, 1, spec.OutChannels, oh, ow);
         using var ort = OrtOneNode.Create([1, spec.InChannels, h, w], [1, spec.OutChannels, oh, ow], (g, xn) => g.Conv(xn, spec, weight, bias, "y"), spinning: false);
-        Action[] runs = [() => backend.Conv2d(conv, xt, y), ort.Run];
-        var times = new[] { new List<double>(), new List<double>() };
+        Action engine = () => backend.Conv2d(conv, xt, y);
+        Action forcedAvx2 = () =>
+        {
+            GemmKernel.UseAvx512 = false;
+            try
+            {
+                backend.Conv2d(conv, xt, y);
+            }
+            finally
+            {
+                GemmKernel.UseAvx512 = true;
+            }
+        };
+        Action[] runs = compare ? [forcedAvx2, engine, ort.Run] : [engine, ort.Run];
+        var times = runs.Select(_ => new List<double>()).ToArray();
         for (int round = -2; round < rounds; round++)
             for (int j = 0; j < runs.Length; j++)
             {
@@ -74,7 +104,10 @@ public static class ConvTableCommand
         int tile = CpuBackend.WinogradTile(conv, oh, ow);
         string path = tile > 0 ? $"Winograd F({tile}x{tile})" : CpuBackend.UsePhaseGemm(conv) ? "phase-split GEMM" : CpuBackend.UsePhasePack(conv) ? "phase-packed GEMM" : "im2col GEMM";
         string Cell(int j) => Inv($"{times[j].Min():0.00} / {Median(times[j]):0.00}");
-        o.WriteLine(Inv($"| {name} | {h}x{w} | {path} | {spec.Macs(oh, ow) / 1e9:0.00} | {Cell(0)} | {Cell(1)} | {Median(times[1]) / Median(times[0]):0.00}x |"));
+        if (compare)
+            o.WriteLine(Inv($"| {name} | {h}x{w} | {path} | {spec.Macs(oh, ow) / 1e9:0.00} | {Cell(0)} | {Cell(1)} | {Cell(2)} | {Median(times[0]) / Median(times[1]):0.00}x, {times[0].Min() / times[1].Min():0.00}x | {Median(times[2]) / Median(times[1]):0.00}x |"));
+        else
+            o.WriteLine(Inv($"| {name} | {h}x{w} | {path} | {spec.Macs(oh, ow) / 1e9:0.00} | {Cell(0)} | {Cell(1)} | {Median(times[1]) / Median(times[0]):0.00}x |"));
     }
 
     private static float[] Floats(Random rng, long n, float scale)

@@ -105,6 +105,7 @@ internal sealed unsafe class ConvGemm : IParallelWork
         if (phase) ConvPhasePack.Plan(info, j0, nc, ncPad, geo);
         else if (!pointwise) ConvPack.Chunks(info, j0, nc, ncPad, geo);
         var finish = TileStore.Finish | (_relu ? TileStore.Relu : 0);
+        bool avx512 = GemmKernel.UseAvx512;
         for (int k0 = 0; k0 < kTotal; k0 += KC)
         {
             int kc = Math.Min(KC, kTotal - k0);
@@ -129,7 +130,17 @@ internal sealed unsafe class ConvGemm : IParallelWork
                         float* r = rg == null ? null : rg + cIndex;
                         if (rows == MR && cols == NR)
                         {
-                            GemmKernel.Kernel6x16(kc, a, bp, c, nPix, mode, bias, r);
+                            if (avx512 && mp + 1 < icEnd && mg - (mp + 1) * MR >= MR)
+                            {
+                                // Two full row panels over the same B panel (AVX-512): the same bits as two 6x16 calls.
+                                float* a2 = conv.Panel(g, mp + 1) + (long)k0 * MR;
+                                GemmKernel.Kernel12x16(kc, a, a2, bp, c, nPix, mode, bias, conv.Bias(g, mp + 1), r);
+                                mp++;
+                            }
+                            else
+                            {
+                                GemmKernel.Kernel6x16(kc, a, bp, c, nPix, mode, bias, r);
+                            }
                         }
                         else
                         {

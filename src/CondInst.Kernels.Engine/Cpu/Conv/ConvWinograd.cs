@@ -104,11 +104,21 @@ internal sealed unsafe partial class ConvWinograd : IParallelWork
                 else InputChannel4(xb + (k0 + c) * plane, t0, nt, v + c * NR, vs, kc, scratch);
             }
             var mode = k0 > 0 ? TileStore.Accumulate : TileStore.Overwrite;
+            bool avx512 = GemmKernel.UseAvx512;
             for (int xi = 0; xi < elements; xi++)
                 for (int mp = mp0; mp < mp1; mp++)
                 {
                     float* a = conv.WinogradPanel(_m, xi, mp) + (long)k0 * MR;
                     float* c = m + xi * mStride + (long)mp * MR * nb;
+                    if (avx512 && mp + 1 < mp1)
+                    {
+                        // Two row panels per B panel (AVX-512; m holds whole panels of rows): same bits as 6x16.
+                        float* a2 = conv.WinogradPanel(_m, xi, mp + 1) + (long)k0 * MR;
+                        for (int jp = 0; jp < nb / NR; jp++)
+                            GemmKernel.Kernel12x16(kc, a, a2, v + xi * vs + (long)jp * kc * NR, c + jp * NR, nb, mode, conv.Bias(0, mp), conv.Bias(0, mp + 1), null);
+                        mp++;
+                        continue;
+                    }
                     for (int jp = 0; jp < nb / NR; jp++)
                         GemmKernel.Kernel6x16(kc, a, v + xi * vs + (long)jp * kc * NR, c + jp * NR, nb, mode, conv.Bias(0, mp), null);
                 }

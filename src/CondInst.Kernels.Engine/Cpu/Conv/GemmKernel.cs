@@ -81,6 +81,122 @@ internal static unsafe class GemmKernel
         StoreRow(c + 5 * ldc, c50, c51, mode, bias[5], residual == null ? null : residual + 5 * ldc);
     }
 
+    /// <summary>
+    /// Whether the callers pair up row panels for <see cref="Kernel12x16"/> (AVX-512 hosts only). Internal and
+    /// settable so that tests and benchmarks can force the AVX2 path; both give the same bits.
+    /// </summary>
+    internal static bool UseAvx512
+    {
+        get => s_useAvx512;
+        set => s_useAvx512 = value && Avx512F.IsSupported;
+    }
+
+    private static bool s_useAvx512 = Avx512F.IsSupported;
+
+    /// <summary>
+    /// Two row panels at once with AVX-512: C[0..12, 0..16] from A panels <paramref name="a"/> (rows 0..6) and
+    /// <paramref name="a2"/> (rows 6..12) and one B panel, in twelve 16-lane accumulators (one per row), so that each
+    /// k step loads the B row once for twelve FMAs. Every element sees the same FMAs in the same order and the same
+    /// epilogue as <see cref="Kernel6x16"/> on each panel, so the results are bit for bit those of the AVX2 kernel.
+    /// Rows 6..12 of C (and of the residual) start 6·ldc after row 0; <paramref name="bias2"/> is the second panel's.
+    /// Callers check <see cref="UseAvx512"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel12x16(int kc, float* a, float* a2, float* b, float* c, nint ldc, TileStore mode, float* bias, float* bias2, float* residual)
+    {
+        // Unlike the 6x16 kernel, also on a first pass: twelve rows stored at once otherwise wait on twelve misses.
+        PrefetchTile(c, ldc);
+        PrefetchTile(c + MR * ldc, ldc);
+        if (residual != null)
+        {
+            PrefetchTile(residual, ldc);
+            PrefetchTile(residual + MR * ldc, ldc);
+        }
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        Vector512<float> c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+        int k = 0;
+        for (; k + 1 < kc; k += 2)
+        {
+            var bv = Vector512.Load(b);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[0]), bv, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[1]), bv, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[2]), bv, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[3]), bv, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[4]), bv, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[5]), bv, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[0]), bv, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[1]), bv, c7);
+            c8 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[2]), bv, c8);
+            c9 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[3]), bv, c9);
+            c10 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[4]), bv, c10);
+            c11 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[5]), bv, c11);
+            var bw = Vector512.Load(b + NR);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[6]), bw, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[7]), bw, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[8]), bw, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[9]), bw, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[10]), bw, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[11]), bw, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[6]), bw, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[7]), bw, c7);
+            c8 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[8]), bw, c8);
+            c9 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[9]), bw, c9);
+            c10 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[10]), bw, c10);
+            c11 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[11]), bw, c11);
+            a += 2 * MR;
+            a2 += 2 * MR;
+            b += 2 * NR;
+        }
+        for (; k < kc; k++)
+        {
+            var bv = Vector512.Load(b);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[0]), bv, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[1]), bv, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[2]), bv, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[3]), bv, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[4]), bv, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[5]), bv, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[0]), bv, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[1]), bv, c7);
+            c8 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[2]), bv, c8);
+            c9 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[3]), bv, c9);
+            c10 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[4]), bv, c10);
+            c11 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[5]), bv, c11);
+            a += MR;
+            a2 += MR;
+            b += NR;
+        }
+        float* r = residual;
+        StoreRow(c, c0, mode, bias[0], r);
+        StoreRow(c + ldc, c1, mode, bias[1], r == null ? null : r + ldc);
+        StoreRow(c + 2 * ldc, c2, mode, bias[2], r == null ? null : r + 2 * ldc);
+        StoreRow(c + 3 * ldc, c3, mode, bias[3], r == null ? null : r + 3 * ldc);
+        StoreRow(c + 4 * ldc, c4, mode, bias[4], r == null ? null : r + 4 * ldc);
+        StoreRow(c + 5 * ldc, c5, mode, bias[5], r == null ? null : r + 5 * ldc);
+        c += MR * ldc;
+        r = r == null ? null : r + MR * ldc;
+        StoreRow(c, c6, mode, bias2[0], r);
+        StoreRow(c + ldc, c7, mode, bias2[1], r == null ? null : r + ldc);
+        StoreRow(c + 2 * ldc, c8, mode, bias2[2], r == null ? null : r + 2 * ldc);
+        StoreRow(c + 3 * ldc, c9, mode, bias2[3], r == null ? null : r + 3 * ldc);
+        StoreRow(c + 4 * ldc, c10, mode, bias2[4], r == null ? null : r + 4 * ldc);
+        StoreRow(c + 5 * ldc, c11, mode, bias2[5], r == null ? null : r + 5 * ldc);
+    }
+
+    // One 16-column row of the AVX-512 tile: the lane-wise arithmetic of the 8-lane StoreRow below, in one vector.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* c, Vector512<float> v, TileStore mode, float bias, float* residual)
+    {
+        if ((mode & TileStore.Accumulate) != 0) v += Vector512.Load(c);
+        if ((mode & TileStore.Finish) != 0)
+        {
+            v += Vector512.Create(bias);
+            if (residual != null) v += Vector512.Load(residual);
+            if ((mode & TileStore.Relu) != 0) v = Vector512.Max(v, Vector512<float>.Zero);
+        }
+        v.Store(c);
+    }
+
     private static void PrefetchTile(float* c, nint ldc)
     {
         if (!Sse.IsSupported) return;
