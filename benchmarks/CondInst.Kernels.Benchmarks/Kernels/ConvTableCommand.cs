@@ -1,6 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
+using static CondInst.Kernels.Benchmarks.Interleaved;
 
 namespace CondInst.Kernels.Benchmarks.Kernels;
 
@@ -91,16 +90,7 @@ public static class ConvTableCommand
             }
         };
         Action[] runs = compare ? [forcedAvx2, engine, ort.Run] : [engine, ort.Run];
-        var times = runs.Select(_ => new List<double>()).ToArray();
-        for (int round = -2; round < rounds; round++)
-            for (int j = 0; j < runs.Length; j++)
-            {
-                int a = (j + Math.Max(round, 0)) % runs.Length;
-                var sw = Stopwatch.StartNew();
-                runs[a]();
-                double ms = sw.Elapsed.TotalMilliseconds;
-                if (round >= 0) times[a].Add(ms);
-            }
+        var times = Interleaved.Time(rounds, runs);
         int tile = CpuBackend.WinogradTile(conv, oh, ow);
         string path = tile > 0 ? $"Winograd F({tile}x{tile})" : CpuBackend.UsePhaseGemm(conv) ? "phase-split GEMM" : CpuBackend.UsePhasePack(conv) ? "phase-packed GEMM" : "im2col GEMM";
         string Cell(int j) => Inv($"{times[j].Min():0.00} / {Median(times[j]):0.00}");
@@ -110,18 +100,4 @@ public static class ConvTableCommand
             o.WriteLine(Inv($"| {name} | {h}x{w} | {path} | {spec.Macs(oh, ow) / 1e9:0.00} | {Cell(0)} | {Cell(1)} | {Median(times[1]) / Median(times[0]):0.00}x |"));
     }
 
-    private static float[] Floats(Random rng, long n, float scale)
-    {
-        var v = new float[n];
-        for (long i = 0; i < n; i++) v[i] = (float)(rng.NextDouble() * 2 - 1) * scale;
-        return v;
-    }
-
-    private static double Median(List<double> v)
-    {
-        var s = v.Order().ToArray();
-        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
-    }
-
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

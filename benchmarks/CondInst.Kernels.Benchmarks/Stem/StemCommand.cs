@@ -1,6 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
+using static CondInst.Kernels.Benchmarks.Interleaved;
 
 namespace CondInst.Kernels.Benchmarks.Stem;
 
@@ -50,16 +49,7 @@ public static class StemCommand
             () => { conv.Algorithm = ConvAlgorithm.PhaseGemm; backend.Conv2d(conv, xt, y1); },
             ort.Run,
         ];
-        var times = runs.Select(_ => new List<double>()).ToArray();
-        for (int round = -2; round < rounds; round++)
-            for (int j = 0; j < runs.Length; j++)
-            {
-                int a = (j + Math.Max(round, 0)) % runs.Length;
-                var sw = Stopwatch.StartNew();
-                runs[a]();
-                double ms = sw.Elapsed.TotalMilliseconds;
-                if (round >= 0) times[a].Add(ms);
-            }
+        var times = Interleaved.Time(rounds, runs);
         var a0 = new float[64L * oh * ow];
         var a1 = new float[a0.Length];
         backend.Download<float>(y0, a0);
@@ -77,18 +67,4 @@ public static class StemCommand
         o.WriteLine(Inv($"max |im2col GEMM - phase-split GEMM| = {diff:g3}"));
     }
 
-    private static float[] Floats(Random rng, long n, float scale)
-    {
-        var v = new float[n];
-        for (long i = 0; i < n; i++) v[i] = (float)(rng.NextDouble() * 2 - 1) * scale;
-        return v;
-    }
-
-    private static double Median(List<double> v)
-    {
-        var s = v.Order().ToArray();
-        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
-    }
-
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
